@@ -1,0 +1,5 @@
+from django.forms.renderers import TemplatesSetting
+
+
+class GovUKFormRenderer(TemplatesSetting):
+    pass

@@ -1,0 +1,295 @@
+"""Settings shared by every environment. Every value a council may change comes from the
+environment through the typed helpers in :mod:`portal.settings.env`; README.md lists them all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from .env import env_bool, env_choice, env_int, env_list, env_str, env_url, parsed
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+# --- Core ------------------------------------------------------------------------------
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key-do-not-use-in-production-0123456789")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+BASE_URL = env_url("BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = BASE_URL
+
+INSTALLED_APPS = [
+    # Project apps first so their templates override third-party ones.
+    "portal",
+    "portal.accounts",
+    "portal.audit",
+    "portal.home",
+    "directory",
+    "search",
+    "eh_assessments",
+    # Wagtail
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.contrib.sitemaps",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    # Accounts
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    # Wizards and background tasks
+    "formtools",
+    "django_tasks",
+    "django_tasks_db",
+    # Django
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django.contrib.humanize",
+]
+
+MIDDLEWARE = [
+    "portal.audit.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "portal.accounts.middleware.RequireMFAMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+                "portal.context_processors.portal",
+            ],
+        },
+    },
+]
+FORM_RENDERER = "portal.forms.GovUKFormRenderer"
+
+# --- Database --------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+try:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0, unit="seconds"), conn_health_checks=True)}
+except Exception as exc:  # dj_database_url raises several exception types
+    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL Django understands: {exc}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server and the task worker share the file without "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (rate limits, lockout) ------------------------------------------------------
+REDIS_URL = env_url("REDIS_URL", None, schemes=("redis", "rediss", "unix"))
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    # A database cache is shared by every process, so sign-in lockout holds across workers.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}}
+
+# --- Background tasks (django-tasks) ---------------------------------------------------
+TASK_BACKEND = env_choice("TASK_BACKEND", ("database", "rq", "immediate"), "rq" if REDIS_URL else "database")
+if TASK_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASK_BACKEND=rq needs REDIS_URL to be set.")
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASK_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Authentication (django-allauth) ---------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "portal_home"
+LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_ADAPTER = "portal.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"  # addresses are verified by accepting an invitation
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+SIGN_IN_ATTEMPTS = env_int("SIGN_IN_ATTEMPTS", 5, minimum=1)
+SIGN_IN_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1, unit="minutes")
+ACCOUNT_RATE_LIMITS = {
+    # Lockout: after SIGN_IN_ATTEMPTS failures for one account, sign-in is refused for the period.
+    "login_failed": f"{SIGN_IN_ATTEMPTS}/{SIGN_IN_LOCKOUT_MINUTES}m/key,{SIGN_IN_ATTEMPTS * 4}/{SIGN_IN_LOCKOUT_MINUTES}m/ip",
+    "login": "30/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+MFA_TOTP_ISSUER = env_str("COUNCIL_NAME", "Early help portal")
+REQUIRE_MFA = env_bool("REQUIRE_MFA", False)
+# Paths under these prefixes show personal data, so a professional without MFA is sent to set
+# it up first. Account pages (sign-in, MFA set-up, sign-out) stay reachable.
+MFA_SETUP_URL = "/accounts/2fa/"
+INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7, minimum=1, unit="days")
+
+# --- Sessions --------------------------------------------------------------------------
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30, minimum=1, maximum=24 * 60, unit="minutes")
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT * 60
+SESSION_SAVE_EVERY_REQUEST = True  # the cookie's age counts from the last request: an idle timeout
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# --- Email and notifications -----------------------------------------------------------
+EMAIL_BACKEND_NAME = env_choice("EMAIL_BACKEND", ("console", "file", "smtp", "locmem"), "console")
+EMAIL_BACKEND = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}[EMAIL_BACKEND_NAME]
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1, unit="seconds")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "early-help-portal@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = env_url("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+
+# --- Search ----------------------------------------------------------------------------
+SEARCH_BACKEND = env_choice("SEARCH_BACKEND", ("database", "elasticsearch"), "database")
+ELASTICSEARCH_URL = env_url("ELASTICSEARCH_URL", None)
+ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "early-help")
+if SEARCH_BACKEND == "elasticsearch" and not ELASTICSEARCH_URL:
+    raise ImproperlyConfigured("SEARCH_BACKEND=elasticsearch needs ELASTICSEARCH_URL to be set.")
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# --- Retention (enforced by manage.py purge_expired) ------------------------------------
+RETENTION_ENCOMPASS_DAYS = env_int("RETENTION_ENCOMPASS_DAYS", 365, minimum=1, unit="days")
+RETENTION_CASE_YEARS = env_int("RETENTION_CASE_YEARS", 25, minimum=1, unit="years")
+RETENTION_SEARCH_LOG_DAYS = env_int("RETENTION_SEARCH_LOG_DAYS", 730, minimum=1, unit="days")
+RETENTION_AUDIT_YEARS = env_int("RETENTION_AUDIT_YEARS", 7, minimum=1, unit="years")
+
+# --- Internationalisation --------------------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media files ------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024, unit="bytes")
+
+# --- Wagtail ---------------------------------------------------------------------------
+COUNCIL_NAME = MFA_TOTP_ISSUER
+WAGTAIL_SITE_NAME = COUNCIL_NAME
+WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # passwords are managed by allauth (with MFA)
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAILUSERS_PASSWORD_ENABLED = False  # accounts are created by invitation
+WAGTAIL_I18N_ENABLED = False
+WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
+DJANGO_ADMIN_URL = parsed(
+    "DJANGO_ADMIN_URL",
+    lambda v: v.strip("/") + "/",
+    "django-admin/",
+    expected="a path such as 'site-admin/'",
+)
+MFA_PROTECTED_PATH_PREFIXES = ("/portal/", "/admin/", "/" + DJANGO_ADMIN_URL)
+
+# --- Security headers ------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail previews pages in a same-origin frame
+
+# --- Logging ---------------------------------------------------------------------------
+LOG_LEVEL = env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "portal.audit.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "elasticsearch": {"level": "WARNING"},
+        "elastic_transport": {"level": "WARNING"},
+    },
+}
+
+# Demo accounts and data are created only when this is on (dev and test settings).
+DEMO_MODE = False
+DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-portal-password")

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps import Sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from portal import views
+from portal.admin_site import admin_site
+
+urlpatterns = [
+    # Wagtail's own sign-in would skip MFA and lockout: send it to the portal's sign-in.
+    path("admin/login/", views.admin_login_redirect, name="wagtailadmin_login_redirect"),
+    path("admin/", include(wagtailadmin_urls)),
+    path(settings.DJANGO_ADMIN_URL, admin_site.urls),
+    path("accounts/", include("portal.accounts.urls")),
+    path("portal/", views.PortalHomeView.as_view(), name="portal_home"),
+    path("portal/users/", include("portal.accounts.urls_portal")),
+    path("portal/audit/", include("portal.audit.urls")),
+    path("documents/", include(wagtaildocs_urls)),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
+    path("", include(wagtail_urls)),
+]
+
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

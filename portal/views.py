@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from portal.accounts.roles import roles_for
+from portal.registry import cards_for
+
+
+def admin_login_redirect(request):
+    return redirect_to_login(request.GET.get("next") or reverse("wagtailadmin_home"), reverse("account_login"))
+
+
+class PortalHomeView(LoginRequiredMixin, TemplateView):
+    template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["roles"] = roles_for(self.request.user)
+        context["cards"] = cards_for(self.request.user)
+        return context
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    # Rendered without context processors: the error may be the database itself.
+    html = loader.get_template("errors/500.html").render({"COUNCIL_NAME": settings.COUNCIL_NAME})
+    return HttpResponseServerError(html)
