@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap

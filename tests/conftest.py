@@ -4,6 +4,7 @@ and a client signed in as any of them."""
 from __future__ import annotations
 
 import pytest
+
 from django.core.cache import cache
 
 from portal.accounts.roles import ROLES

@@ -1,4 +1,5 @@
 import factory
+
 from django.contrib.auth.models import Group
 
 from portal.accounts.models import Team, User

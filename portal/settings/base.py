@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_choice, env_int, env_list, env_str, env_url, parsed
@@ -105,7 +106,13 @@ FORM_RENDERER = "portal.forms.GovUKFormRenderer"
 # --- Database --------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0, unit="seconds"), conn_health_checks=True)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0, unit="seconds"),
+            conn_health_checks=True,
+        )
+    }
 except Exception as exc:  # dj_database_url raises several exception types
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL Django understands: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -130,7 +137,7 @@ TASK_BACKEND = env_choice("TASK_BACKEND", ("database", "rq", "immediate"), "rq" 
 if TASK_BACKEND == "rq":
     if not REDIS_URL:
         raise ImproperlyConfigured("TASK_BACKEND=rq needs REDIS_URL to be set.")
-    INSTALLED_APPS += ["django_rq"]
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 elif TASK_BACKEND == "immediate":
@@ -268,7 +275,7 @@ MFA_PROTECTED_PATH_PREFIXES = ("/portal/", "/admin/", "/" + DJANGO_ADMIN_URL)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail previews pages in a same-origin frame
+X_FRAME_OPTIONS = "DENY"  # Wagtail sets SAMEORIGIN on its own preview views
 
 # --- Logging ---------------------------------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")

@@ -96,7 +96,9 @@ def env_choice(name: str, choices: tuple[str, ...], default: str | _Required = R
     return value
 
 
-def env_url(name: str, default: str | None | _Required = REQUIRED, *, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
+def env_url(
+    name: str, default: str | _Required | None = REQUIRED, *, schemes: tuple[str, ...] = ("http", "https")
+) -> str | None:
     value = _raw(name, default)
     if value is None:
         return default  # type: ignore[return-value]
@@ -119,5 +121,5 @@ def parsed(name: str, parser: Callable[[str], T], default: T | _Required = REQUI
         return default  # type: ignore[return-value]
     try:
         return parser(value)
-    except Exception as exc:  # noqa: BLE001 - any parser failure is a configuration error
+    except Exception as exc:
         raise ImproperlyConfigured(f"{name} must be {expected}, got {value!r} ({exc}).") from None

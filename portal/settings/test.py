@@ -5,7 +5,7 @@ import os
 
 os.environ.setdefault("TASK_BACKEND", "immediate")
 
-from .base import *  # noqa: E402,F403
+from .base import *  # noqa: F403
 
 DEBUG = False
 DEMO_MODE = True

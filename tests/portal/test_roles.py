@@ -1,4 +1,5 @@
 import pytest
+
 from django.contrib.auth.models import Group
 
 from portal.accounts.roles import ROLES, roles_for, sync_roles

@@ -1,0 +1,125 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium (never a downloaded
+browser) against a live server, with axe-core checking every page at WCAG 2.2 AA.
+
+The pages are served with their real content security policy; axe is injected through the
+DevTools protocol (``page.evaluate``), which the policy does not govern, and any CSP
+violation the page itself causes fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE_PATH = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+# Playwright's sync API keeps an event loop running in this thread; the ORM calls the tests
+# make between page actions are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM_PATH).exists():
+        message = f"Chromium is not installed at {CHROMIUM_PATH} (run `make browser-deps` or set CHROMIUM_PATH)"
+        if os.environ.get("REQUIRE_BROWSER_TESTS"):
+            pytest.fail(message)
+        pytest.skip(message)
+    if not AXE_PATH.exists():
+        pytest.fail(f"axe-core is missing at {AXE_PATH}: run `make setup` (npm ci)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class BrowserPage:
+    """A page object wrapper: navigation relative to the live server, CSP and console error
+    capture, axe checks and sign-in."""
+
+    def __init__(self, page, base_url: str):
+        self.page = page
+        self.base_url = base_url
+        self.csp_violations: list[str] = []
+        self.js_errors: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.js_errors.append(str(exc)))
+
+    def _on_console(self, message):
+        text = message.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            self.csp_violations.append(text)
+
+    def goto(self, path: str):
+        response = self.page.goto(self.base_url + path)
+        return response
+
+    def check_accessibility(self, context: str = "") -> None:
+        """Run axe-core on the current page and fail on any WCAG 2.2 AA violation, on a CSP
+        violation or on a JavaScript error."""
+        self.page.evaluate(AXE_PATH.read_text() + "\n;undefined")
+        result = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            AXE_TAGS,
+        )
+        violations = [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "targets": [n["target"] for n in v["nodes"]][:5],
+            }
+            for v in result["violations"]
+        ]
+        where = context or self.page.url
+        assert not violations, f"axe found WCAG 2.2 AA violations on {where}:\n{json.dumps(violations, indent=2)}"
+        assert not self.csp_violations, f"Content security policy violations on {where}: {self.csp_violations}"
+        assert not self.js_errors, f"JavaScript errors on {where}: {self.js_errors}"
+
+    def sign_in(self, email: str, password: str) -> None:
+        self.goto("/accounts/login/")
+        self.page.get_by_label("Email address").fill(email)
+        self.page.get_by_label("Password", exact=True).fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_load_state()
+
+
+@pytest.fixture
+def browser_page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield BrowserPage(page, live_server.url)
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield BrowserPage(page, live_server.url)
+    context.close()
