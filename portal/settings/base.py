@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django.forms",  # the GOV.UK form renderer (TemplatesSetting) needs Django's widget templates
 ]
 
 MIDDLEWARE = [

@@ -6,3 +6,6 @@ from .env import env_bool
 
 DEBUG = env_bool("DEBUG", True)
 DEMO_MODE = True
+
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
