@@ -62,6 +62,8 @@ MATRIX: list[Row] = [
     Row("users:list", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("users:invite", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("users:resend", anonymous=LOGIN, default=403, only=_admin_only(405), kwargs=lambda: {"uuid": uuid.UUID(int=1)}),
+    Row("audit:list", anonymous=LOGIN, default=403, only=_admin_only()),
+    Row("audit:export", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("users:revoke", anonymous=LOGIN, default=403, only=_admin_only(404), kwargs=lambda: {"uuid": uuid.UUID(int=1)}),
 ]
 

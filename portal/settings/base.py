@@ -237,6 +237,10 @@ RETENTION_CASE_YEARS = env_int("RETENTION_CASE_YEARS", 25, minimum=1, unit="year
 RETENTION_SEARCH_LOG_DAYS = env_int("RETENTION_SEARCH_LOG_DAYS", 730, minimum=1, unit="days")
 RETENTION_AUDIT_YEARS = env_int("RETENTION_AUDIT_YEARS", 7, minimum=1, unit="years")
 
+# --- Audit ---------------------------------------------------------------------------
+# Behind a proxy you control, record the client address the proxy appended to X-Forwarded-For.
+AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)
+
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
