@@ -62,6 +62,8 @@ MATRIX: list[Row] = [
     Row("users:list", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("users:invite", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("users:resend", anonymous=LOGIN, default=403, only=_admin_only(405), kwargs=lambda: {"uuid": uuid.UUID(int=1)}),
+    # Django's own admin (superusers only) signs in through allauth, so MFA applies.
+    Row("superadmin:login", anonymous=LOGIN, default=LOGIN),
     Row("audit:list", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("audit:export", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("users:revoke", anonymous=LOGIN, default=403, only=_admin_only(404), kwargs=lambda: {"uuid": uuid.UUID(int=1)}),
@@ -72,6 +74,7 @@ MATRIX: list[Row] = [
 THIRD_PARTY: list[Row] = [
     Row("account_login", anonymous=200, default=302),
     Row("account_reset_password", anonymous=200, default=200),
+    Row("superadmin:index", anonymous=302, default=302),  # to its own login, which goes to ours
     # Wagtail sends a signed-in user without admin access back to sign-in with a message.
     Row("wagtailadmin_home", anonymous=LOGIN, default=LOGIN, only={
         "service_provider_editor": 200, "directory_manager": 200, "administrator": 200,
