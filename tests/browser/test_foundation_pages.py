@@ -60,8 +60,6 @@ def test_professional_signs_in_and_sees_their_portal(site, browser_page, make_us
 
 @override_settings(REQUIRE_MFA=True)
 def test_mfa_is_set_up_before_the_portal_when_required(site, browser_page, make_user):
-    import pyotp  # noqa: F401 - imported only to fail clearly if missing
-
     make_user("school_key_adult", email="dsl@example.org")
     browser_page.sign_in("dsl@example.org", TEST_PASSWORD)
     assert "/accounts/2fa/" in browser_page.page.url
