@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -76,9 +77,16 @@ THIRD_PARTY: list[Row] = [
     Row("account_reset_password", anonymous=200, default=200),
     Row("superadmin:index", anonymous=302, default=302),  # to its own login, which goes to ours
     # Wagtail sends a signed-in user without admin access back to sign-in with a message.
-    Row("wagtailadmin_home", anonymous=LOGIN, default=LOGIN, only={
-        "service_provider_editor": 200, "directory_manager": 200, "administrator": 200,
-    }),
+    Row(
+        "wagtailadmin_home",
+        anonymous=LOGIN,
+        default=LOGIN,
+        only={
+            "service_provider_editor": 200,
+            "directory_manager": 200,
+            "administrator": 200,
+        },
+    ),
 ]
 
 

@@ -6,7 +6,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
-ENV_READ = re.compile(r"""\b(?:env_str|env_bool|env_int|env_list|env_choice|env_url|parsed)\(\s*["']([A-Z][A-Z0-9_]+)["']""")
+ENV_READ = re.compile(
+    r"""\b(?:env_str|env_bool|env_int|env_list|env_choice|env_url|parsed)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+)
 
 
 def settings_variables() -> set[str]:

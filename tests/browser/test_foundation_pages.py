@@ -3,9 +3,8 @@ the home page, sign-in, MFA set-up and the professional portal."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
+
 from django.test import override_settings
 
 from portal.home.demo import build_page_tree

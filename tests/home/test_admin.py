@@ -2,6 +2,7 @@
 pages and the council's details."""
 
 import pytest
+
 from django.conf import settings
 
 from wagtail.models import Site

@@ -4,6 +4,7 @@ Wagtail's and Django's own sign-in pages replaced by the portal's (MFA and locko
 import re
 
 import pytest
+
 from django.conf import settings
 from django.urls import reverse
 

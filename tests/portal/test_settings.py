@@ -59,7 +59,11 @@ def test_values_are_parsed(monkeypatch):
 
 
 def _run_production(extra_env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     base.update({"DJANGO_SETTINGS_MODULE": "portal.settings.production"})
     base.update(extra_env)
     return subprocess.run(
