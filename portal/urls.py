@@ -19,6 +19,7 @@ urlpatterns = [
     path("portal/", views.PortalHomeView.as_view(), name="portal_home"),
     path("portal/users/", include("portal.accounts.urls_portal")),
     path("portal/audit/", include("portal.audit.urls")),
+    path("api/oruk/", include("directory.api.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
     path("", include(wagtail_urls)),

@@ -54,12 +54,26 @@ MATRIX: list[Row] = [
     Row("portal_home", anonymous=LOGIN, default=200),
     Row("wagtailadmin_login_redirect", anonymous=LOGIN, default=LOGIN),
     # Accounts: invitations, MFA management (our subclasses of allauth's views), users.
+    Row("account_login", anonymous=200, default=302),  # signed in already: onwards
+    Row("account_reset_password", anonymous=200, default=200),
+    # A wrong key shows the "link is not valid" page, never an error.
+    Row("account_reset_password_from_key", anonymous=200, default=200, kwargs=lambda: {"uidb36": "1", "key": "bad-key"}),
+    Row("mfa_authenticate", anonymous=LOGIN, default=302),  # no sign-in in progress: back to start
     Row("accept_invitation", anonymous=404, default=200, kwargs=lambda: {"token": "not-a-token"}),
     Row("account_email", anonymous=LOGIN, default=200),
     Row("mfa_index", anonymous=LOGIN, default=200),
     Row("mfa_activate_totp", anonymous=LOGIN, default=302),  # allauth asks for the password again
     Row("mfa_add_webauthn", anonymous=LOGIN, default=302),
     Row("mfa_view_recovery_codes", anonymous=LOGIN, default=404),  # none generated for these users
+    # The Open Referral UK API is open data: the same for everybody.
+    *[Row(f"oruk:{name}", anonymous=200, default=200) for name in (
+        "api-root", "info", "services", "service_at_locations", "taxonomies", "taxonomy_terms",
+        "openapi-json", "openapi-view",
+    )],
+    *[Row(f"oruk:{name}", anonymous=404, default=404, kwargs=lambda: {"id": uuid.UUID(int=7)}) for name in (
+        "service", "service_at_location", "taxonomy", "taxonomy_term",
+    )],
+    Row("oruk:unknown", anonymous=404, default=404, kwargs=lambda: {"path": "no-such-endpoint"}),
     Row("users:list", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("users:invite", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("users:resend", anonymous=LOGIN, default=403, only=_admin_only(405), kwargs=lambda: {"uuid": uuid.UUID(int=1)}),
@@ -73,8 +87,6 @@ MATRIX: list[Row] = [
 # Third-party pages professionals meet, checked as well (they are not ours, so they are not
 # required by the completeness check, but their protection matters).
 THIRD_PARTY: list[Row] = [
-    Row("account_login", anonymous=200, default=302),
-    Row("account_reset_password", anonymous=200, default=200),
     Row("superadmin:index", anonymous=302, default=302),  # to its own login, which goes to ours
     # Wagtail sends a signed-in user without admin access back to sign-in with a message.
     Row(
@@ -90,26 +102,37 @@ THIRD_PARTY: list[Row] = [
 ]
 
 
-def _walk(resolver: URLResolver, namespace: str = ""):
+def _module_name(urlconf) -> str | None:
+    if isinstance(urlconf, str):
+        return urlconf
+    return getattr(urlconf, "__name__", None)  # a module; None for a list of patterns
+
+
+def _walk(resolver: URLResolver, namespace: str = "", owner: str = ""):
+    """Yield (full name, pattern, owner) where owner is the module of the nearest URLconf
+    that is a module (an API's list of patterns belongs to the module that includes it)."""
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
-            ns = namespace
-            if entry.namespace:
-                ns = f"{namespace}{entry.namespace}:"
-            yield from _walk(entry, ns)
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry, ns, _module_name(entry.urlconf_name) or owner)
         elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}", entry
+            yield f"{namespace}{entry.name}", entry, owner
+
+
+def _is_ours(module: str) -> bool:
+    return module.split(".")[0] in OUR_PACKAGES
 
 
 def our_url_names() -> set[str]:
     names = set()
-    for name, pattern in _walk(get_resolver()):
+    root = _module_name(get_resolver().urlconf_name) or ""
+    for name, pattern, owner in _walk(get_resolver(), owner=root):
         callback = pattern.callback
-        module = getattr(callback, "__module__", "") or ""
         view_class = getattr(callback, "view_class", None)
-        if view_class is not None:
-            module = view_class.__module__
-        if module.split(".")[0] in OUR_PACKAGES:
+        module = view_class.__module__ if view_class is not None else getattr(callback, "__module__", "") or ""
+        # Ours: our view code, or a pattern declared in one of our URLconfs other than the
+        # root (the root only mounts third-party apps such as Wagtail's catch-all).
+        if _is_ours(module) or (owner != root and _is_ours(owner)):
             names.add(name)
     return names
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     # Wizards and background tasks
     "formtools",
+    "ninja",  # JSON APIs with OpenAPI docs (Swagger UI served from our own static files)
     "django_tasks",
     "django_tasks_db",
     # Django
@@ -222,6 +223,12 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "early-help-portal@localhost"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
 NOTIFY_BASE_URL = env_url("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+
+# --- Directory -------------------------------------------------------------------------
+# Days a service may go past its review date before it is hidden from families and the API.
+DIRECTORY_VERIFICATION_GRACE_DAYS = env_int("DIRECTORY_VERIFICATION_GRACE_DAYS", 28, minimum=0, unit="days")
+DIRECTORY_ASSURER_EMAIL = env_str("DIRECTORY_ASSURER_EMAIL", "")  # published as ORUK assurer_email
+DIRECTORY_IMPORT_TIMEOUT = env_int("DIRECTORY_IMPORT_TIMEOUT", 30, minimum=1, unit="seconds")
 
 # --- Search ----------------------------------------------------------------------------
 SEARCH_BACKEND = env_choice("SEARCH_BACKEND", ("database", "elasticsearch"), "database")

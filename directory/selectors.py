@@ -1,0 +1,330 @@
+"""Read queries for the directory. Every list of services shown to families or sent to
+other systems starts from one of the two selectors here, so the rules for what is public
+(published, status, verified, confidential locations) live in one place.
+
+- :func:`public_services` — what families may see: live, active or temporarily closed
+  (shown with a banner), and verified.
+- :func:`api_services` — what the ORUK API and the export send: the same, but active only
+  (issue 3: "only published, active, verified services").
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from directory import conf
+from directory.models import (
+    Location,
+    Schedule,
+    ServicePage,
+    ServiceStatus,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from directory.validators import normalise_postcode
+
+FAMILY_VISIBLE_STATUSES = (ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED)
+EARTH_RADIUS_M = 6_371_000
+
+
+# --- Verification: the one rule --------------------------------------------------------
+
+
+def verification_cutoff(today: datetime.date | None = None) -> datetime.date:
+    """A service is verified while its review due date is on or after this date: it was
+    assured, and its review interval plus the grace period has not run out."""
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=conf.verification_grace_days())
+
+
+def verified_q(today: datetime.date | None = None) -> Q:
+    return Q(review_due_on__isnull=False, review_due_on__gte=verification_cutoff(today))
+
+
+def is_verified(page: ServicePage, today: datetime.date | None = None) -> bool:
+    if page.assured_date is None:
+        return False
+    from directory.models import add_months
+
+    due = add_months(page.assured_date, page.review_interval_months)
+    return due >= verification_cutoff(today)
+
+
+def is_publicly_visible(page: ServicePage) -> bool:
+    """Whether families may see this page (the same rule as :func:`public_services`)."""
+    return page.live and page.status in FAMILY_VISIBLE_STATUSES and is_verified(page)
+
+
+# --- Which services are public ----------------------------------------------------------
+
+
+def public_services() -> QuerySet[ServicePage]:
+    """Services families may see: published, active or temporarily closed, verified."""
+    return ServicePage.objects.live().filter(status__in=FAMILY_VISIBLE_STATUSES).filter(verified_q())
+
+
+def api_services() -> QuerySet[ServicePage]:
+    """Services the ORUK API and export send: published, active, verified."""
+    return public_services().filter(status=ServiceStatus.ACTIVE)
+
+
+def services_needing_review(today: datetime.date | None = None) -> QuerySet[ServicePage]:
+    """Live services whose review is due: never assured first, then the longest overdue."""
+    today = today or timezone.localdate()
+    return (
+        ServicePage.objects.live()
+        .filter(Q(review_due_on__isnull=True) | Q(review_due_on__lte=today))
+        .order_by(F("review_due_on").asc(nulls_first=True), "title")
+    )
+
+
+# --- Prefetching: constant query counts for lists ---------------------------------------
+
+
+def with_list_relations(queryset: QuerySet[ServicePage]) -> QuerySet[ServicePage]:
+    """What a list of services needs: the organisation and the terms (for last_modified)."""
+    return queryset.select_related("organisation", "organisation__logo").prefetch_related(
+        Prefetch("taxonomy_terms", queryset=TaxonomyTerm.objects.select_related("taxonomy", "parent"))
+    )
+
+
+def with_full_relations(queryset: QuerySet[ServicePage]) -> QuerySet[ServicePage]:
+    """Everything a fully nested ORUK service needs. ``public_location_list`` holds the
+    service's non-confidential locations only: confidential ones are never loaded."""
+    return with_list_relations(queryset).prefetch_related(
+        Prefetch(
+            "locations",
+            queryset=Location.objects.filter(confidential=False).order_by("sort_order", "pk"),
+            to_attr="public_location_list",
+        ),
+        "schedules",
+        "service_areas",
+        "cost_options",
+        "contacts",
+        "phones",
+        "closures",
+    )
+
+
+def last_modified(page: ServicePage) -> datetime.datetime | None:
+    """When the service or anything shown with it last changed (ORUK ``last_modified``)."""
+    stamps = [page.last_published_at, page.last_verified_at]
+    if page.organisation is not None:
+        stamps.append(page.organisation.updated_at)
+    stamps.extend(term.updated_at for term in page.taxonomy_terms.all())
+    stamps = [s for s in stamps if s is not None]
+    return max(stamps) if stamps else None
+
+
+# --- Filters (the ORUK parameters) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceFilters:
+    search: str = ""
+    taxonomy_term_id: uuid.UUID | None = None
+    taxonomy_id: uuid.UUID | None = None
+    organisation_id: uuid.UUID | None = None
+    minimum_age: float | None = None
+    maximum_age: float | None = None
+    day: str = ""  # a two-letter RFC 5545 day code
+    start_time: datetime.time | None = None
+    end_time: datetime.time | None = None
+    modified_after: datetime.datetime | None = None
+
+
+def search_services(text: str, queryset: QuerySet[ServicePage]) -> QuerySet[ServicePage]:
+    """THE search seam: the ORUK ``search`` parameter (and later the family search) calls
+    this and nothing else. For now a plain case-insensitive match on the name, summary,
+    description and category names; the Search issue replaces the body with the
+    directory-search contract (relevance order, synonyms, the Elasticsearch backend)."""
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    matching = ServicePage.objects.filter(
+        Q(title__icontains=text)
+        | Q(summary__icontains=text)
+        | Q(description__icontains=text)
+        | Q(taxonomy_terms__name__icontains=text)
+    ).values("pk")
+    return queryset.filter(pk__in=matching)
+
+
+def filter_services(queryset: QuerySet[ServicePage], filters: ServiceFilters) -> QuerySet[ServicePage]:
+    """Apply the ORUK list parameters. Ages follow the ORUK wording: ``minimum_age`` keeps
+    services whose minimum age is at least the value, ``maximum_age`` those whose maximum
+    age is at most the value (no minimum counts as 0, no maximum as unlimited)."""
+    if filters.taxonomy_term_id:
+        queryset = queryset.filter(
+            pk__in=ServicePage.objects.filter(taxonomy_terms__oruk_id=filters.taxonomy_term_id).values("pk")
+        )
+    if filters.taxonomy_id:
+        queryset = queryset.filter(
+            pk__in=ServicePage.objects.filter(taxonomy_terms__taxonomy__oruk_id=filters.taxonomy_id).values("pk")
+        )
+    if filters.organisation_id:
+        queryset = queryset.filter(organisation__oruk_id=filters.organisation_id)
+    if filters.minimum_age is not None and filters.minimum_age > 0:  # every service's minimum is at least 0
+        queryset = queryset.filter(minimum_age__gte=filters.minimum_age)
+    if filters.maximum_age is not None:
+        queryset = queryset.filter(maximum_age__isnull=False, maximum_age__lte=filters.maximum_age)
+    if filters.day or filters.start_time or filters.end_time:
+        schedules = Schedule.objects.all()
+        if filters.day:
+            schedules = schedules.filter(byday__contains=filters.day)
+        if filters.start_time:
+            schedules = schedules.filter(opens_at__gte=filters.start_time)
+        if filters.end_time:
+            schedules = schedules.filter(closes_at__lte=filters.end_time)
+        queryset = queryset.filter(pk__in=schedules.values("page_id"))
+    if filters.modified_after:
+        since = filters.modified_after
+        changed = ServicePage.objects.filter(
+            Q(last_published_at__gte=since)
+            | Q(last_verified_at__gte=since)
+            | Q(organisation__updated_at__gte=since)
+            | Q(taxonomy_terms__updated_at__gte=since)
+        ).values("pk")
+        queryset = queryset.filter(pk__in=changed)
+    if filters.search:
+        queryset = search_services(filters.search, queryset)
+    return queryset
+
+
+def api_service_list(filters: ServiceFilters) -> QuerySet[ServicePage]:
+    return with_list_relations(filter_services(api_services(), filters)).order_by("title", "pk")
+
+
+def api_service(oruk_id: uuid.UUID) -> ServicePage | None:
+    return with_full_relations(api_services()).filter(oruk_id=oruk_id).first()
+
+
+def export_services(*, include_hidden: bool = False) -> QuerySet[ServicePage]:
+    """Services for ``export_open_referral``: the API's set, or every published service."""
+    queryset = ServicePage.objects.live() if include_hidden else api_services()
+    return with_full_relations(queryset).order_by("title", "pk")
+
+
+# --- Service at location ------------------------------------------------------------------
+
+
+def with_location_relations(queryset: QuerySet[Location]) -> QuerySet[Location]:
+    """What a list of services at locations needs: each location's service (one-to-one
+    fields), its organisation and its terms."""
+    return queryset.select_related("page", "page__organisation", "page__organisation__logo").prefetch_related(
+        Prefetch("page__taxonomy_terms", queryset=TaxonomyTerm.objects.select_related("taxonomy", "parent"))
+    )
+
+
+def api_locations(filters: ServiceFilters) -> QuerySet[Location]:
+    """Non-confidential locations of the API's services, matching the service filters."""
+    services = filter_services(api_services(), filters)
+    return with_location_relations(
+        Location.objects.filter(confidential=False, page__in=services.values("pk"))
+    ).order_by("page__title", "sort_order", "pk")
+
+
+def locations_in_order(pks: list[int]) -> list[Location]:
+    """The locations with these pks, in this order, with their list relations."""
+    by_pk = with_location_relations(Location.objects.filter(pk__in=pks, confidential=False)).in_bulk()
+    return [by_pk[pk] for pk in pks if pk in by_pk]
+
+
+def api_service_at_location(service_at_location_id: uuid.UUID) -> Location | None:
+    location = (
+        Location.objects.filter(confidential=False, service_at_location_id=service_at_location_id)
+        .select_related("page")
+        .first()
+    )
+    if location is None:
+        return None
+    page = api_service(location.page.oruk_id)
+    if page is None:
+        return None
+    location.page = page
+    return location
+
+
+def postcode_centroid(postcode: str) -> tuple[float, float] | None:
+    """Coordinates for a postcode, or None if it is not known.
+
+    Until the postcode table arrives (Search issue), a postcode is known only if a public
+    location of a public service has it, with coordinates: their average is used. Confidential
+    locations are never consulted, so a refuge's postcode is never confirmed to exist."""
+    try:
+        postcode = normalise_postcode(postcode)
+    except Exception:
+        return None
+    rows = Location.objects.filter(
+        confidential=False,
+        postal_code=postcode,
+        latitude__isnull=False,
+        longitude__isnull=False,
+        page__in=public_services().values("pk"),
+    ).values_list("latitude", "longitude")
+    rows = list(rows)
+    if not rows:
+        return None
+    return (sum(r[0] for r in rows) / len(rows), sum(r[1] for r in rows) / len(rows))
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def locations_by_distance(
+    locations: QuerySet[Location], latitude: float, longitude: float, radius_m: float | None = None
+) -> list[tuple[int, float | None]]:
+    """(location pk, metres) nearest first. With ``radius_m``, only locations within it
+    (a bounding box in the database, then the exact distance); without, every location, those
+    without coordinates last."""
+    if radius_m is not None:
+        dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+        dlon = math.degrees(radius_m / (EARTH_RADIUS_M * max(math.cos(math.radians(latitude)), 0.01)))
+        locations = locations.filter(
+            latitude__range=(latitude - dlat, latitude + dlat),
+            longitude__range=(longitude - dlon, longitude + dlon),
+        )
+    rows = []
+    for pk, lat, lon in locations.values_list("pk", "latitude", "longitude"):
+        if lat is None or lon is None:
+            if radius_m is None:
+                rows.append((pk, None))
+            continue
+        metres = distance_m(latitude, longitude, lat, lon)
+        if radius_m is None or metres <= radius_m:
+            rows.append((pk, metres))
+    rows.sort(key=lambda row: (row[1] is None, row[1] or 0))
+    return rows
+
+
+# --- Organisations and taxonomy -------------------------------------------------------------
+
+
+def taxonomies() -> QuerySet[Taxonomy]:
+    return Taxonomy.objects.order_by("name", "pk")
+
+
+def taxonomy(oruk_id: uuid.UUID) -> Taxonomy | None:
+    return Taxonomy.objects.filter(oruk_id=oruk_id).first()
+
+
+def taxonomy_terms(taxonomy_id: uuid.UUID | None = None) -> QuerySet[TaxonomyTerm]:
+    terms = TaxonomyTerm.objects.select_related("taxonomy", "parent").order_by("taxonomy__name", "name", "pk")
+    if taxonomy_id:
+        terms = terms.filter(taxonomy__oruk_id=taxonomy_id)
+    return terms
+
+
+def taxonomy_term(oruk_id: uuid.UUID) -> TaxonomyTerm | None:
+    return TaxonomyTerm.objects.select_related("taxonomy", "parent").filter(oruk_id=oruk_id).first()
