@@ -57,7 +57,9 @@ MATRIX: list[Row] = [
     Row("account_login", anonymous=200, default=302),  # signed in already: onwards
     Row("account_reset_password", anonymous=200, default=200),
     # A wrong key shows the "link is not valid" page, never an error.
-    Row("account_reset_password_from_key", anonymous=200, default=200, kwargs=lambda: {"uidb36": "1", "key": "bad-key"}),
+    Row(
+        "account_reset_password_from_key", anonymous=200, default=200, kwargs=lambda: {"uidb36": "1", "key": "bad-key"}
+    ),
     Row("mfa_authenticate", anonymous=LOGIN, default=302),  # no sign-in in progress: back to start
     Row("accept_invitation", anonymous=404, default=200, kwargs=lambda: {"token": "not-a-token"}),
     Row("account_email", anonymous=LOGIN, default=200),
@@ -66,13 +68,28 @@ MATRIX: list[Row] = [
     Row("mfa_add_webauthn", anonymous=LOGIN, default=302),
     Row("mfa_view_recovery_codes", anonymous=LOGIN, default=404),  # none generated for these users
     # The Open Referral UK API is open data: the same for everybody.
-    *[Row(f"oruk:{name}", anonymous=200, default=200) for name in (
-        "api-root", "info", "services", "service_at_locations", "taxonomies", "taxonomy_terms",
-        "openapi-json", "openapi-view",
-    )],
-    *[Row(f"oruk:{name}", anonymous=404, default=404, kwargs=lambda: {"id": uuid.UUID(int=7)}) for name in (
-        "service", "service_at_location", "taxonomy", "taxonomy_term",
-    )],
+    *[
+        Row(f"oruk:{name}", anonymous=200, default=200)
+        for name in (
+            "api-root",
+            "info",
+            "services",
+            "service_at_locations",
+            "taxonomies",
+            "taxonomy_terms",
+            "openapi-json",
+            "openapi-view",
+        )
+    ],
+    *[
+        Row(f"oruk:{name}", anonymous=404, default=404, kwargs=lambda: {"id": uuid.UUID(int=7)})
+        for name in (
+            "service",
+            "service_at_location",
+            "taxonomy",
+            "taxonomy_term",
+        )
+    ],
     Row("oruk:unknown", anonymous=404, default=404, kwargs=lambda: {"path": "no-such-endpoint"}),
     Row("users:list", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("users:invite", anonymous=LOGIN, default=403, only=_admin_only()),
