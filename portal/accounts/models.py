@@ -54,7 +54,8 @@ class User(AbstractUser):
 
     Scoping hooks: ``team`` and ``police_force`` live here; the organisation a provider edits
     and the school a key adult serves are linked from the directory and Encompass apps, which
-    register how they scope querysets in :mod:`portal.accounts.scoping`.
+    scope their querysets in their own ``selectors.py`` (for example
+    ``Organisation.editors`` in the directory).
     """
 
     username = None
