@@ -1,0 +1,26 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from portal.encompass import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Escalate unacknowledged Operation Encompass notifications and send (or retry) due alerts. "
+        "Run it every minute (cron, systemd timer), or with --loop beside the task worker."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", action="store_true", help="keep running, once a minute")
+
+    def handle(self, *args, **options):
+        while True:
+            escalated = services.escalate_due()
+            sent = services.deliver_due()
+            self.stdout.write(
+                f"{escalated} escalated; alerts sent {sent['sent']}, to retry {sent['retry']}, given up {sent['failed']}"
+            )
+            if not options["loop"]:
+                return
+            time.sleep(60)
