@@ -5,5 +5,6 @@
 // in development, or its hashed copy next to it after collectstatic (the unhashed
 // govuk-frontend.min.js stays in STATIC_ROOT alongside its hashed copy).
 import { initAll } from "../govuk/govuk-frontend.min.js";
+import "./search-typeahead.js";
 
 initAll();

@@ -1,0 +1,223 @@
+"""Text handling shared by both backends: tokenising what a family typed (any input is
+treated as plain words — quotes, operators, SQL or Lucene syntax and emoji never reach an
+engine as syntax), the thesaurus and edit distance."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 12
+SYNONYM_CACHE_KEY = "directory_search:synonyms:v1"
+
+# Words that carry no meaning in a search ("my son won't go to school" → son, school).
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "doing",
+        "for",
+        "from",
+        "get",
+        "got",
+        "go",
+        "going",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "near",
+        "need",
+        "needs",
+        "of",
+        "on",
+        "or",
+        "our",
+        "she",
+        "so",
+        "some",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "too",
+        "us",
+        "want",
+        "wants",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "won't",
+        "wont",
+        "would",
+        "you",
+        "your",
+        "help",
+        "helps",
+        "service",
+        "services",
+        "support",
+    ]
+)
+# "help", "service", "support" are in almost every listing: kept only if nothing else is typed.
+
+_WORD_RE = re.compile(r"[0-9a-z]+(?:'[a-z]+)?")
+
+
+def normalise_text(text: str) -> str:
+    """Lower case, accents and odd characters removed, at most MAX_QUERY_CHARS long."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.lower().replace("\u2019", "'")
+    return text[: MAX_QUERY_CHARS * 5]
+
+
+def words(text: str) -> list[str]:
+    return [w.replace("'", "") for w in _WORD_RE.findall(normalise_text(text))]
+
+
+def normalise_term(term: str) -> str:
+    return " ".join(words(term))
+
+
+def split_terms(value: str) -> list[str]:
+    out: list[str] = []
+    for part in re.split(r"[\n,;]+", value or ""):
+        term = normalise_term(part)
+        if term and term not in out:
+            out.append(term)
+    return out
+
+
+def synonym_groups() -> list[list[str]]:
+    """Every synonym group as a list of normalised terms (cached; saving a group clears it)."""
+    groups = cache.get(SYNONYM_CACHE_KEY)
+    if groups is None:
+        from search.models import SynonymGroup
+
+        groups = [g for g in (split_terms(t) for t in SynonymGroup.objects.values_list("terms", flat=True)) if g]
+        cache.set(SYNONYM_CACHE_KEY, groups, 300)
+    return groups
+
+
+def clear_synonym_cache() -> None:
+    cache.delete(SYNONYM_CACHE_KEY)
+
+
+@dataclass
+class Clause:
+    """One need in the query: any of ``alternatives`` (each a tuple of words; several words
+    are a phrase) satisfies it."""
+
+    original: str
+    alternatives: list[tuple[str, ...]]
+
+    @property
+    def expanded(self) -> bool:
+        return len(self.alternatives) > 1
+
+
+def parse(text: str, groups: list[list[str]] | None = None) -> list[Clause]:
+    """Split a query into clauses, expanding thesaurus phrases (longest match first) and
+    dropping stop words. A query of stop words only keeps its words."""
+    tokens = words(text)[: MAX_TERMS * 3]
+    groups = synonym_groups() if groups is None else groups
+    phrase_to_group: dict[tuple[str, ...], list[str]] = {}
+    for group in groups:
+        for term in group:
+            phrase_to_group.setdefault(tuple(term.split()), group)
+    longest = max((len(p) for p in phrase_to_group), default=1)
+    clauses: list[Clause] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            phrase = tuple(tokens[i : i + size])
+            group = phrase_to_group.get(phrase)
+            if group is not None:
+                alternatives = [phrase] + [tuple(t.split()) for t in group if tuple(t.split()) != phrase]
+                clauses.append(Clause(" ".join(phrase), alternatives))
+                i += size
+                break
+        else:
+            token = tokens[i]
+            clauses.append(Clause(token, [(token,)]))
+            i += 1
+    meaningful = [c for c in clauses if c.expanded or c.original not in STOPWORDS]
+    if not meaningful:
+        meaningful = [c for c in clauses if c.original not in {"a", "an", "the", "of", "to", "and", "or"}]
+    # Remove duplicates, keep order.
+    seen: set[str] = set()
+    out = []
+    for clause in meaningful:
+        if clause.original not in seen:
+            seen.add(clause.original)
+            out.append(clause)
+    return out[:MAX_TERMS]
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, stopping early past ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def allowed_edits(word: str) -> int:
+    return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
