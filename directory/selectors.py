@@ -140,20 +140,22 @@ class ServiceFilters:
 
 
 def search_services(text: str, queryset: QuerySet[ServicePage]) -> QuerySet[ServicePage]:
-    """THE search seam: the ORUK ``search`` parameter (and later the family search) calls
-    this and nothing else. For now a plain case-insensitive match on the name, summary,
-    description and category names; the Search issue replaces the body with the
-    directory-search contract (relevance order, synonyms, the Elasticsearch backend)."""
+    """THE search seam: the ORUK ``search`` parameter calls this and nothing else. It runs
+    through the directory-search contract (search.contract: the configured backend, with
+    synonyms, stemming and misspelling handling) and keeps the matches, most relevant first
+    (a later ``order_by`` replaces that order)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from search.contract import ranked_ids
+
     text = (text or "").strip()
     if not text:
         return queryset
-    matching = ServicePage.objects.filter(
-        Q(title__icontains=text)
-        | Q(summary__icontains=text)
-        | Q(description__icontains=text)
-        | Q(taxonomy_terms__name__icontains=text)
-    ).values("pk")
-    return queryset.filter(pk__in=matching)
+    ids = ranked_ids(text)
+    if not ids:
+        return queryset.none()
+    order = Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)), output_field=IntegerField())
+    return queryset.filter(pk__in=ids).order_by(order)
 
 
 def filter_services(queryset: QuerySet[ServicePage], filters: ServiceFilters) -> QuerySet[ServicePage]:
@@ -198,7 +200,11 @@ def filter_services(queryset: QuerySet[ServicePage], filters: ServiceFilters) ->
 
 
 def api_service_list(filters: ServiceFilters) -> QuerySet[ServicePage]:
-    return with_list_relations(filter_services(api_services(), filters)).order_by("title", "pk")
+    """The ORUK ``/services`` list: in relevance order when searching (DESIGN.md §5), else by name."""
+    queryset = with_list_relations(filter_services(api_services(), filters))
+    if filters.search:
+        return queryset  # search_services has already ordered it by relevance
+    return queryset.order_by("title", "pk")
 
 
 def api_service(oruk_id: uuid.UUID) -> ServicePage | None:
@@ -252,11 +258,20 @@ def api_service_at_location(service_at_location_id: uuid.UUID) -> Location | Non
 
 
 def postcode_centroid(postcode: str) -> tuple[float, float] | None:
-    """Coordinates for a postcode, or None if it is not known.
+    """Coordinates for a postcode (or an outcode such as "SR4"), or None if it is not known.
 
-    Until the postcode table arrives (Search issue), a postcode is known only if a public
-    location of a public service has it, with coordinates: their average is used. Confidential
+    The search app's postcode table answers first (search.postcodes.lookup: the table, the
+    outcode's centroid, postcodes.io if configured). Failing that, a postcode is known if a
+    public location of a public service has it with coordinates (their average). Confidential
     locations are never consulted, so a refuge's postcode is never confirmed to exist."""
+    from search import postcodes
+
+    try:
+        place = postcodes.lookup(postcode)
+    except Exception:
+        return None
+    if place is not None:
+        return (place.latitude, place.longitude)
     try:
         postcode = normalise_postcode(postcode)
     except Exception:
@@ -328,3 +343,151 @@ def taxonomy_terms(taxonomy_id: uuid.UUID | None = None) -> QuerySet[TaxonomyTer
 
 def taxonomy_term(oruk_id: uuid.UUID) -> TaxonomyTerm | None:
     return TaxonomyTerm.objects.select_related("taxonomy", "parent").filter(oruk_id=oruk_id).first()
+
+
+# --- Family-facing pages -------------------------------------------------------------------
+
+# A service is "sensitive" (its page carries Exit this page and the browsing-safely guide) if
+# it has a confidential location, or any of its terms is, or sits under, a domestic abuse term:
+# one whose code is listed here, or whose name says domestic abuse or violence (so an
+# imported taxonomy, such as the LGA's, is recognised without configuration).
+DOMESTIC_ABUSE_CODES = frozenset({"domestic-abuse", "domestic-violence", "da"})
+DOMESTIC_ABUSE_WORDS = ("domestic abuse", "domestic violence")
+
+
+def domestic_abuse_term_ids() -> set[int]:
+    """The pks of every domestic abuse term and every term below one (one query)."""
+    rows = list(TaxonomyTerm.objects.values_list("pk", "parent_id", "code", "name"))
+    parents = {pk: parent for pk, parent, _code, _name in rows}
+    roots = {
+        pk
+        for pk, _parent, code, name in rows
+        if (code or "").strip().lower() in DOMESTIC_ABUSE_CODES
+        or any(word in (name or "").lower() for word in DOMESTIC_ABUSE_WORDS)
+    }
+    found = set()
+    for pk in parents:
+        node, seen = pk, set()
+        while node is not None and node not in seen:
+            if node in roots:
+                found.add(pk)
+                break
+            seen.add(node)
+            node = parents.get(node)
+    return found
+
+
+def confidential_service_ids(pks) -> set[int]:
+    """Which of these services have a confidential location (never loading the location)."""
+    return set(Location.objects.filter(page_id__in=list(pks), confidential=True).values_list("page_id", flat=True))
+
+
+def is_domestic_abuse_service(page: ServicePage, *, da_terms: set[int] | None = None) -> bool:
+    da_terms = domestic_abuse_term_ids() if da_terms is None else da_terms
+    term_ids = {term.pk for term in page.taxonomy_terms.all()}
+    if term_ids & da_terms:
+        return True
+    flag = getattr(page, "has_confidential", None)
+    return bool(flag) if flag is not None else page.has_confidential_location()
+
+
+def service_page_details(page: ServicePage) -> ServicePage:
+    """The page with everything its family-facing template shows, in a fixed number of
+    queries. ``public_location_list`` never holds a confidential location."""
+    return with_full_relations(ServicePage.objects.filter(pk=page.pk)).get()
+
+
+def shortlist_services(pks) -> list[ServicePage]:
+    """The publicly visible services among ``pks``, in that order, with what the shortlist
+    and its email show (a constant number of queries however long the list).
+    ``has_confidential`` says whether a service has a confidential location."""
+    pks = [pk for pk in pks if isinstance(pk, int)]
+    if not pks:
+        return []
+    queryset = (
+        public_services()
+        .filter(pk__in=pks)
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "locations",
+                queryset=Location.objects.filter(confidential=False).order_by("sort_order", "pk"),
+                to_attr="public_location_list",
+            ),
+            "phones",
+            "service_areas",
+            "cost_options",
+            Prefetch(
+                "taxonomy_terms", queryset=TaxonomyTerm.objects.only("pk", "parent_id", "name", "code", "taxonomy_id")
+            ),
+        )
+    )
+    by_pk = {page.pk: page for page in queryset}
+    confidential = confidential_service_ids(by_pk)
+    for pk, page in by_pk.items():
+        page.has_confidential = pk in confidential
+    return [by_pk[pk] for pk in pks if pk in by_pk]
+
+
+def category_groups() -> list[tuple[TaxonomyTerm, list[ServicePage]]]:
+    """Public services grouped under their top-level categories (each service under every
+    top-level term it belongs to, directly or through a child term), for the directory index."""
+    terms = {term.pk: term for term in TaxonomyTerm.objects.select_related("taxonomy")}
+
+    def root(term_id):
+        node, seen = terms.get(term_id), set()
+        while node is not None and node.parent_id is not None and node.parent_id in terms and node.pk not in seen:
+            seen.add(node.pk)
+            node = terms[node.parent_id]
+        return node
+
+    groups: dict[int, list[ServicePage]] = {}
+    services = (
+        public_services()
+        .select_related("organisation")
+        .prefetch_related(Prefetch("taxonomy_terms", queryset=TaxonomyTerm.objects.only("pk", "parent_id")))
+        .order_by("title")
+    )
+    for service in services:
+        for top in {root(t.pk) for t in service.taxonomy_terms.all()} - {None}:
+            groups.setdefault(top.pk, []).append(service)
+    ordered = sorted(groups, key=lambda pk: terms[pk].name.lower())
+    return [(terms[pk], groups[pk]) for pk in ordered]
+
+
+# --- Editorial: what each admin user may see -----------------------------------------------
+
+
+def services_for_editor(user, queryset: QuerySet[ServicePage] | None = None) -> QuerySet[ServicePage]:
+    """Services a user works on in the admin: all for directory managers, their own
+    organisations' for a service provider editor."""
+    from directory.editorial import is_scoped_editor, organisation_ids_for
+
+    queryset = ServicePage.objects.all() if queryset is None else queryset
+    if is_scoped_editor(user):
+        queryset = queryset.filter(organisation__in=organisation_ids_for(user))
+    return queryset
+
+
+def services_due_for_review(user, today: datetime.date | None = None) -> QuerySet[ServicePage]:
+    """The admin's "Services due for review" list, scoped to the user, with each service's
+    verification requests (newest first) prefetched."""
+    from directory.models import VerificationRequest
+
+    return (
+        services_for_editor(user, services_needing_review(today))
+        .select_related("organisation")
+        .prefetch_related(Prefetch("verification_requests", queryset=VerificationRequest.objects.order_by("-sent_at")))
+    )
+
+
+def problem_reports_for(user):
+    """Reported problems a user may see: all for directory managers, their own
+    organisations' services' for a service provider editor."""
+    from directory.editorial import is_scoped_editor, organisation_ids_for
+    from directory.models import ProblemReport
+
+    reports = ProblemReport.objects.select_related("service", "resolved_by")
+    if is_scoped_editor(user):
+        reports = reports.filter(service__organisation__in=organisation_ids_for(user))
+    return reports

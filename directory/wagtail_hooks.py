@@ -1,8 +1,16 @@
-"""Admin registration: organisations and the taxonomy as snippets, grouped under one menu."""
+"""Admin registration: organisations and the taxonomy as snippets, grouped under one menu;
+the editorial scope of service provider editors; the "Services due for review" report and
+the reported problems."""
 
+from django.urls import path, reverse
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from directory import admin_views
+from directory.editorial import EDITOR_GROUP, is_directory_manager, scope_explorer_queryset
 from directory.models import Organisation, Taxonomy, TaxonomyTerm
 
 
@@ -42,3 +50,56 @@ class DirectoryViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(DirectoryViewSetGroup)
+
+
+# --- Editorial: provider editors see and touch only their organisations' services --------
+
+
+@hooks.register("construct_explorer_page_queryset")
+def hide_other_organisations_services(parent_page, pages, request):
+    return scope_explorer_queryset(pages, request.user)
+
+
+@hooks.register("register_log_actions")
+def register_directory_log_actions(actions):
+    actions.register_action("directory.verified", "Verify listing", "Listing confirmed as still correct")
+
+
+# --- Verification and reported problems ---------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_directory_admin_urls():
+    return [
+        path(
+            "directory/due-for-review/",
+            admin_views.ServicesDueForReviewView.as_view(),
+            name="directory_services_due_for_review",
+        ),
+        path(
+            "directory/due-for-review/results/",
+            admin_views.ServicesDueForReviewView.as_view(results_only=True),
+            name="directory_services_due_for_review_results",
+        ),
+        path(
+            "directory/due-for-review/<int:page_id>/verify/", admin_views.mark_verified, name="directory_mark_verified"
+        ),
+    ]
+
+
+class DirectoryUserMenuItem(MenuItem):
+    def is_shown(self, request):
+        user = request.user
+        return is_directory_manager(user) or user.groups.filter(name=EDITOR_GROUP).exists()
+
+
+@hooks.register("register_reports_menu_item")
+def register_services_due_menu_item():
+    return DirectoryUserMenuItem(
+        "Services due for review", reverse("directory_services_due_for_review"), icon_name="date", order=50
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_problem_report_viewset():
+    return admin_views.ProblemReportViewSet()

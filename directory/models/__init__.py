@@ -9,6 +9,7 @@ from directory.models.choices import (
     ServiceStatus,
     Weekday,
 )
+from directory.models.editorial import ProblemReport, VerificationRequest
 from directory.models.pages import (
     ClosureDate,
     Contact,
@@ -38,12 +39,14 @@ __all__ = [
     "Organisation",
     "Phone",
     "PhoneType",
+    "ProblemReport",
     "Schedule",
     "ServiceArea",
     "ServicePage",
     "ServiceStatus",
     "Taxonomy",
     "TaxonomyTerm",
+    "VerificationRequest",
     "Weekday",
     "add_months",
 ]

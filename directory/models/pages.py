@@ -17,10 +17,12 @@ from django.utils import timezone
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from directory import validators
+from directory.editorial import ServicePageForm, ServicePagePermissionTester
 from directory.models.choices import (
     AttendanceMode,
     ExtentType,
@@ -76,8 +78,12 @@ class DirectoryIndexPage(Page):
         return context
 
 
-class ServicePage(Page):
-    """One service in the directory, in the shape of an Open Referral UK v3 service."""
+class ServicePage(RoutablePageMixin, Page):
+    """One service in the directory, in the shape of an Open Referral UK v3 service.
+
+    Routes: the page itself, and ``report-a-problem/`` (with ``report-a-problem/sent/``)
+    where families tell the directory team something is wrong (see
+    :mod:`directory.problem_reports`)."""
 
     oruk_id = models.UUIDField("ORUK id", default=uuid.uuid4, unique=True, editable=False)
     summary = models.CharField(max_length=300, help_text="One or two sentences shown in search results.")
@@ -194,14 +200,15 @@ class ServicePage(Page):
     review_panels = [FieldPanel("review_interval_months")]
 
     edit_handler = TabbedInterface(
-        [
+        base_form_class=ServicePageForm,
+        children=[
             ObjectList(content_panels, heading="Service"),
             ObjectList(access_panels, heading="Access"),
             ObjectList(where_when_panels, heading="Where and when"),
             ObjectList(review_panels, heading="Review"),
             ObjectList(Page.promote_panels, heading="Promote"),
             ObjectList(Page.settings_panels, heading="Settings"),
-        ]
+        ],
     )
 
     class Meta:
@@ -242,6 +249,23 @@ class ServicePage(Page):
         return self.status == ServiceStatus.TEMPORARILY_CLOSED
 
     @property
+    def banner(self) -> dict[str, str] | None:
+        """What the family page shows above the service, or None: a temporarily closed
+        service always gets a banner (with its alert text, if any); an open service gets one
+        only when it has alert text. ``{"title": ..., "heading": ..., "text": ...}`` for the
+        GOV.UK notification banner (``important`` is true when the service is closed)."""
+        if self.is_temporarily_closed:
+            return {
+                "title": "Important",
+                "heading": "This service is temporarily closed",
+                "text": self.alert.strip(),
+                "important": True,
+            }
+        if self.alert.strip():
+            return {"title": "Important", "heading": "", "text": self.alert.strip(), "important": False}
+        return None
+
+    @property
     def is_verified(self) -> bool:
         from directory.selectors import is_verified
 
@@ -263,11 +287,32 @@ class ServicePage(Page):
     def has_confidential_location(self) -> bool:
         return self.locations.filter(confidential=True).exists()
 
+    def permissions_for_user(self, user):
+        # A service provider editor has no permissions on other organisations' services.
+        return ServicePagePermissionTester(user, self)
+
     def serve(self, request, *args, **kwargs):
-        # A live page that is unverified, inactive or defunct is hidden from families.
+        # A live page that is unverified, inactive or defunct is hidden from families,
+        # and so are its routes (report a problem).
         if not self.is_publicly_visible:
             raise Http404
         return super().serve(request, *args, **kwargs)
+
+    @path("report-a-problem/", name="report_a_problem")
+    def report_a_problem(self, request):
+        from directory.problem_reports import report_a_problem_view
+
+        return report_a_problem_view(request, self)
+
+    @path("report-a-problem/sent/", name="report_a_problem_sent")
+    def report_a_problem_sent(self, request):
+        from directory.problem_reports import report_sent_view
+
+        return report_sent_view(request, self)
+
+    def report_a_problem_url(self) -> str:
+        """The address of this service's "report a problem" form (for the family template)."""
+        return self.url + self.reverse_subpage("report_a_problem")
 
     def get_sitemap_urls(self, request=None):
         return super().get_sitemap_urls(request) if self.is_publicly_visible else []

@@ -148,7 +148,6 @@ def test_command_fails_on_bad_rows_and_bad_headers(tmp_path):
 
 
 def test_confidential_location_from_csv_is_kept_out_of_the_api(client, settings):
-    settings.ROOT_URLCONF = "tests.directory.urls"
     report = import_csv_text(csv_text(row(name="Refuge", address_1="9 Secret Row", location_confidential="yes")))
     assert report.ok, report.errors
     page = ServicePage.objects.get()

@@ -442,7 +442,6 @@ def test_live_feed_http_error_is_reported():
 
 def test_live_feed_of_our_own_api(live_server, settings):
     """The importer reads this project's own API (another council's instance, say)."""
-    settings.ROOT_URLCONF = "tests.directory.urls"
     service = ServicePageFactory(locations=[public_location(), confidential_location()])
     before = snapshot()
     output = run(f"{live_server.url}/api/oruk", "--dry-run")
