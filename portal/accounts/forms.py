@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from allauth.account import forms as allauth_forms
+from allauth.mfa.base import forms as allauth_mfa_forms
+from allauth.mfa.totp import forms as allauth_totp_forms
+
 from django import forms
 from django.contrib.auth import password_validation
 
@@ -17,12 +21,22 @@ class InvitationForm(forms.Form):
         label="Email address",
         help_text="Their work email address. The invitation is sent here and it becomes their sign-in.",
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
     )
     first_name = forms.CharField(
-        label="First name", max_length=150, widget=forms.TextInput(attrs={"spellcheck": "false"})
+        label="First name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
+        error_messages={"required": "Enter their first name"},
     )
     last_name = forms.CharField(
-        label="Last name", max_length=150, widget=forms.TextInput(attrs={"spellcheck": "false"})
+        label="Last name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
+        error_messages={"required": "Enter their last name"},
     )
     roles = forms.MultipleChoiceField(
         label="Roles",
@@ -96,11 +110,13 @@ class AcceptInvitationForm(forms.Form):
         label="First name",
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "given-name", "spellcheck": "false"}),
+        error_messages={"required": "Enter your first name"},
     )
     last_name = forms.CharField(
         label="Last name",
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "family-name", "spellcheck": "false"}),
+        error_messages={"required": "Enter your last name"},
     )
     job_title = forms.CharField(
         label="Job title",
@@ -112,11 +128,13 @@ class AcceptInvitationForm(forms.Form):
         label="Create a password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Create a password"},
     )
     password2 = forms.CharField(
         label="Confirm your password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter the same password again"},
     )
 
     def __init__(self, *args, invitation: Invitation, **kwargs):
@@ -159,3 +177,49 @@ def password_hint() -> str:
     )
     start = f"Use at least {min_length} characters. " if min_length else ""
     return start + "Avoid common passwords, numbers only, and anything close to your name or email address."
+
+
+# --- allauth's forms, with GOV.UK error messages ------------------------------------------
+# allauth's forms say "This field is required." and "Enter a valid email address." for every
+# field, so an error summary listing two of them does not say which field is which. GOV.UK
+# error messages name the thing to enter. The views in views.py use these forms.
+EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.org"
+
+
+class GovUKErrorMessagesMixin:
+    """``govuk_error_messages = {field name: {error code: message}}`` replaces the field's
+    own messages for those codes."""
+
+    govuk_error_messages: dict[str, dict[str, str]] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, messages in self.govuk_error_messages.items():
+            if name in self.fields:
+                self.fields[name].error_messages = {**self.fields[name].error_messages, **messages}
+
+
+class SignInForm(GovUKErrorMessagesMixin, allauth_forms.LoginForm):
+    govuk_error_messages = {
+        "login": {"required": "Enter your email address", "invalid": EMAIL_FORMAT_MESSAGE},
+        "password": {"required": "Enter your password"},
+    }
+
+
+class ResetPasswordForm(GovUKErrorMessagesMixin, allauth_forms.ResetPasswordForm):
+    govuk_error_messages = {"email": {"required": "Enter your email address", "invalid": EMAIL_FORMAT_MESSAGE}}
+
+
+class ResetPasswordKeyForm(GovUKErrorMessagesMixin, allauth_forms.ResetPasswordKeyForm):
+    govuk_error_messages = {
+        "password1": {"required": "Enter a new password"},
+        "password2": {"required": "Enter the same password again"},
+    }
+
+
+class SecurityCodeForm(GovUKErrorMessagesMixin, allauth_mfa_forms.AuthenticateForm):
+    govuk_error_messages = {"code": {"required": "Enter the security code from your authenticator app"}}
+
+
+class ActivateTOTPForm(GovUKErrorMessagesMixin, allauth_totp_forms.ActivateTOTPForm):
+    govuk_error_messages = {"code": {"required": "Enter the 6-digit code your authenticator app shows"}}

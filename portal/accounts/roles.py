@@ -4,7 +4,7 @@ Each role is a Django group holding exactly the permissions listed here; ``sync_
 after every migrate, and by ``manage.py sync_roles``) makes the database match this table.
 A role also names the scope that limits what its holders see — the organisation they edit
 for, the school they serve, their team or their police force — which the owning app
-enforces in its selectors (see :mod:`portal.accounts.scoping`).
+enforces in its own ``selectors.py``, so permission scoping lives in one place per app.
 
 Later issues add permissions to these roles as their models arrive.
 """
@@ -42,7 +42,14 @@ ROLES: tuple[Role, ...] = (
             "Edit your organisation's services and submit changes for approval",
             "Confirm that a listing is still correct when asked",
         ),
-        permissions=(WAGTAIL_ADMIN,),
+        permissions=(
+            WAGTAIL_ADMIN,
+            # Page permissions (add, change: no publish) are given on the directory index by
+            # directory.services.ensure_editorial_setup; reported problems are scoped to
+            # their organisations' services in directory.selectors.
+            "directory.view_problemreport",
+            "directory.change_problemreport",
+        ),
     ),
     Role(
         slug="directory_manager",
@@ -54,7 +61,27 @@ ROLES: tuple[Role, ...] = (
             "Follow up listings that are overdue for review and problems reported by the public",
             "Manage organisations, categories and search synonyms",
         ),
-        permissions=(WAGTAIL_ADMIN,),
+        permissions=(
+            WAGTAIL_ADMIN,
+            # Page permissions (add, change, publish, lock, unlock) and the approval task are
+            # set on the directory index by directory.services.ensure_editorial_setup.
+            "directory.view_problemreport",
+            "directory.change_problemreport",
+            "directory.add_organisation",
+            "directory.change_organisation",
+            "directory.view_organisation",
+            "directory.add_taxonomy",
+            "directory.change_taxonomy",
+            "directory.view_taxonomy",
+            "directory.add_taxonomyterm",
+            "directory.change_taxonomyterm",
+            "directory.view_taxonomyterm",
+            "directory_search.view_searchlog",
+            "directory_search.view_synonymgroup",
+            "directory_search.add_synonymgroup",
+            "directory_search.change_synonymgroup",
+            "directory_search.delete_synonymgroup",
+        ),
     ),
     Role(
         slug="lead_professional",
@@ -75,6 +102,7 @@ ROLES: tuple[Role, ...] = (
             "Read and acknowledge Operation Encompass notifications for your school",
             "Start an early help assessment for a pupil",
         ),
+        permissions=("encompass.view_notifiedchild", "encompass.acknowledge_notifiedchild"),
     ),
     Role(
         slug="school_deputy",
@@ -85,6 +113,7 @@ ROLES: tuple[Role, ...] = (
             "Read and acknowledge Operation Encompass notifications for your school",
             "Start an early help assessment for a pupil",
         ),
+        permissions=("encompass.view_notifiedchild", "encompass.acknowledge_notifiedchild"),
     ),
     Role(
         slug="police_encompass_officer",
@@ -92,6 +121,7 @@ ROLES: tuple[Role, ...] = (
         description="Submits Operation Encompass notifications on behalf of a police force.",
         scope="police_force",
         capabilities=("Submit Operation Encompass notifications for your force",),
+        permissions=("encompass.submit_notification",),
     ),
     Role(
         slug="early_help_manager",
@@ -113,6 +143,7 @@ ROLES: tuple[Role, ...] = (
             "Decide on referrals within one working day",
             "Receive child protection step-ups and notifications for children with no school",
         ),
+        permissions=("encompass.view_notifiedchild", "encompass.acknowledge_notifiedchild"),
     ),
     Role(
         slug="la_encompass_lead",
@@ -123,6 +154,21 @@ ROLES: tuple[Role, ...] = (
             "Assign key adults and deputies to schools",
             "Work the triage queue and follow up unacknowledged notifications",
             "Maintain term dates and school calendars",
+        ),
+        permissions=(
+            WAGTAIL_ADMIN,  # schools and calendars are Wagtail snippets
+            "encompass.view_notifiedchild",
+            "encompass.acknowledge_notifiedchild",
+            "encompass.view_encompass_dashboard",
+            "encompass.view_school",
+            "encompass.change_school",
+            "encompass.view_calendar",
+            "encompass.add_calendar",
+            "encompass.change_calendar",
+            "encompass.view_calendarperiod",
+            "encompass.add_calendarperiod",
+            "encompass.change_calendarperiod",
+            "encompass.delete_calendarperiod",
         ),
     ),
     Role(

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import views
 
@@ -11,5 +11,14 @@ urlpatterns = [
     path("2fa/webauthn/add/", views.AddWebAuthnView.as_view(), name="mfa_add_webauthn"),
     path("2fa/recovery-codes/", views.ViewRecoveryCodesView.as_view(), name="mfa_view_recovery_codes"),
     path("email/", views.EmailManagedByAdministratorView.as_view(), name="account_email"),
+    # allauth's entrance pages with GOV.UK error messages: same paths and names as allauth's.
+    path("login/", views.LoginView.as_view(), name="account_login"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="account_reset_password"),
+    re_path(
+        r"^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+        views.PasswordResetFromKeyView.as_view(),
+        name="account_reset_password_from_key",
+    ),
+    path("2fa/authenticate/", views.SecurityCodeView.as_view(), name="mfa_authenticate"),
     path("", include("allauth.urls")),
 ]

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from allauth.account import views as allauth_views
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
+from allauth.mfa.base.views import AuthenticateView as AllauthAuthenticateView
 from allauth.mfa.base.views import IndexView as AllauthMFAIndexView
 from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView as AllauthViewRecoveryCodesView
 from allauth.mfa.totp.views import ActivateTOTPView as AllauthActivateTOTPView
@@ -28,7 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
-from . import selectors, services
+from . import forms, selectors, services
 from .forms import AcceptInvitationForm, InvitationForm
 from .models import Invitation
 
@@ -89,7 +91,7 @@ class _ReturnToNextAfterAdding:
 
 
 class ActivateTOTPView(NextMixin, _ReturnToNextAfterAdding, AllauthActivateTOTPView):
-    pass
+    form_class = forms.ActivateTOTPForm
 
 
 class AddWebAuthnView(NextMixin, _ReturnToNextAfterAdding, AllauthAddWebAuthnView):
@@ -98,6 +100,25 @@ class AddWebAuthnView(NextMixin, _ReturnToNextAfterAdding, AllauthAddWebAuthnVie
 
 class ViewRecoveryCodesView(NextMixin, AllauthViewRecoveryCodesView):
     pass
+
+
+# --- allauth's entrance pages, with GOV.UK error messages (see forms.py) -----------------
+class LoginView(allauth_views.LoginView):
+    form_class = forms.SignInForm
+
+
+class PasswordResetView(allauth_views.PasswordResetView):
+    form_class = forms.ResetPasswordForm
+
+
+class PasswordResetFromKeyView(allauth_views.PasswordResetFromKeyView):
+    form_class = forms.ResetPasswordKeyForm
+
+
+class SecurityCodeView(AllauthAuthenticateView):
+    """The second step of signing in."""
+
+    form_class = forms.SecurityCodeForm
 
 
 class EmailManagedByAdministratorView(LoginRequiredMixin, TemplateView):

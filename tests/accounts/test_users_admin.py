@@ -101,14 +101,14 @@ def test_list_shows_professionals_with_roles_team_mfa_and_last_sign_in(admin_cli
 
     soup = page(admin_client.get("/portal/users/"))
 
-    rows = {text(row.find_all("td")[1]): row for row in soup.select("#professionals ~ table tbody tr")}
+    rows = {text(row.find_all("td")[1]): row for row in soup.select("table[aria-labelledby=professionals] tbody tr")}
     mfa_row = [text(td) for td in rows["with.mfa@example.org"].find_all("td")]
     assert "Lead professional" in mfa_row[2] and "School key adult" in mfa_row[2]
     assert mfa_row[3] == "Sunderland North early help team"
     assert mfa_row[4] == "On"
     assert mfa_row[5] == "Never"
     assert [text(td) for td in rows["without.mfa@example.org"].find_all("td")][4] == "Off"
-    invitations = soup.select("#invitations ~ table")[0]
+    invitations = soup.select("table[aria-labelledby=invitations]")[0]
     assert "new.starter@example.org" in text(invitations)
 
 

@@ -8,8 +8,10 @@ violation the page itself causes fails the test.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -56,13 +58,32 @@ def browser():
         chromium.close()
 
 
+@functools.cache
+def _axe_source() -> str:
+    return AXE_PATH.read_text() + "\n;undefined"
+
+
+_SCRIPT_ELEMENT = re.compile(r"<script\b.*?</script>", re.IGNORECASE | re.DOTALL)
+_NOSCRIPT_TAG = re.compile(r"</?noscript\b[^>]*>", re.IGNORECASE)
+
+
+def _run_axe(page) -> dict:
+    page.evaluate(_axe_source())
+    return page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+
+
 class BrowserPage:
     """A page object wrapper: navigation relative to the live server, CSP and console error
     capture, axe checks and sign-in."""
 
-    def __init__(self, page, base_url: str):
+    def __init__(self, page, base_url: str, *, javascript: bool = True, context_options: dict | None = None):
         self.page = page
         self.base_url = base_url
+        self.javascript = javascript
+        self.context_options = context_options or {}
         self.csp_violations: list[str] = []
         self.js_errors: list[str] = []
         page.on("console", self._on_console)
@@ -80,11 +101,7 @@ class BrowserPage:
     def check_accessibility(self, context: str = "") -> None:
         """Run axe-core on the current page and fail on any WCAG 2.2 AA violation, on a CSP
         violation or on a JavaScript error."""
-        self.page.evaluate(AXE_PATH.read_text() + "\n;undefined")
-        result = self.page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-            AXE_TAGS,
-        )
+        result = _run_axe(self.page) if self.javascript else self._run_axe_without_javascript()
         violations = [
             {
                 "id": v["id"],
@@ -99,6 +116,30 @@ class BrowserPage:
         assert not self.csp_violations, f"Content security policy violations on {where}: {self.csp_violations}"
         assert not self.js_errors, f"JavaScript errors on {where}: {self.js_errors}"
 
+    def _run_axe_without_javascript(self) -> dict:
+        """axe needs JavaScript, and with it switched off ``axe.run`` never finishes. So the
+        page as this browser has it (the server's markup: no script has run) is checked in a
+        second page, with the same screen size, that is served that markup with every script
+        taken out and ``<noscript>`` content shown, as a browser without JavaScript shows it.
+        Stylesheets and images still load from the live server, so colour contrast is real."""
+        html = _NOSCRIPT_TAG.sub("", _SCRIPT_ELEMENT.sub("", self.page.content()))
+        url = self.page.url
+        context = self.page.context.browser.new_context(**{**self.context_options, "java_script_enabled": True})
+        try:
+            checker = context.new_page()
+
+            def serve_markup(route):
+                if route.request.url == url and route.request.resource_type == "document":
+                    route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+                else:
+                    route.continue_()
+
+            checker.route("**/*", serve_markup)
+            checker.goto(url)
+            return _run_axe(checker)
+        finally:
+            context.close()
+
     def sign_in(self, email: str, password: str) -> None:
         self.goto("/accounts/login/")
         self.page.get_by_label("Email address").fill(email)
@@ -107,19 +148,47 @@ class BrowserPage:
         self.page.wait_for_load_state()
 
 
-@pytest.fixture
-def browser_page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield BrowserPage(page, live_server.url)
-    context.close()
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB"}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "en-GB"}
 
 
 @pytest.fixture
-def phone_page(browser, live_server):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield BrowserPage(page, live_server.url)
-    context.close()
+def open_browser_page(browser, live_server):
+    """``open_browser_page(**context_options)`` opens a page in a fresh browser context (its
+    own cookies: another person, or the same person on another device). Options are
+    Playwright's ``new_context`` ones, on top of the desktop defaults; every context opened is
+    closed after the test."""
+    contexts = []
+
+    def open_page(**options) -> BrowserPage:
+        options = {**DESKTOP, **options}
+        context = browser.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return BrowserPage(
+            page, live_server.url, javascript=options.get("java_script_enabled", True), context_options=options
+        )
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def site(db):
+    """The demo site: home page, content pages (the accessibility statement among them) and
+    the council's details in the header and footer."""
+    from portal.home.demo import build_page_tree
+
+    return build_page_tree()
+
+
+@pytest.fixture
+def browser_page(open_browser_page):
+    return open_browser_page()
+
+
+@pytest.fixture
+def phone_page(open_browser_page):
+    return open_browser_page(**PHONE)

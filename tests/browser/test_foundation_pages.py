@@ -7,15 +7,9 @@ import pytest
 
 from django.test import override_settings
 
-from portal.home.demo import build_page_tree
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def site(db):
-    build_page_tree()
 
 
 def test_home_page_is_accessible_on_desktop_and_phone(site, browser_page, phone_page):
