@@ -43,10 +43,14 @@ demo: migrate ## Set up, load demo data and serve on http://127.0.0.1:8000 with 
 	@echo ""
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(MANAGE) db_worker --interval 1 & \
+	  $(MANAGE) encompass_tick --loop & \
 	  $(MANAGE) runserver $(HOST):$(PORT)
 
 serve: migrate ## Serve without reloading demo data
-	@trap 'kill 0' EXIT INT TERM; $(MANAGE) db_worker --interval 1 & $(MANAGE) runserver $(HOST):$(PORT)
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(MANAGE) db_worker --interval 1 & \
+	  $(MANAGE) encompass_tick --loop & \
+	  $(MANAGE) runserver $(HOST):$(PORT)
 
 browser-deps: ## Install Debian's Chromium for the browser tests when it is missing and we can
 	@bash scripts/ensure-chromium.sh

@@ -19,9 +19,14 @@ urlpatterns = [
     path("portal/", views.PortalHomeView.as_view(), name="portal_home"),
     path("portal/users/", include("portal.accounts.urls_portal")),
     path("portal/audit/", include("portal.audit.urls")),
+    path("portal/encompass/", include("portal.encompass.urls")),
+    path("api/encompass/", include("portal.encompass.api_urls")),
     path("api/oruk/", include("directory.api.urls")),
+    path("directory/verify/", include("directory.verification_urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),
+    path("services/", include("search.urls")),  # /services/ and /services/suggest; /services/<slug>/ is Wagtail's
+    path("", include("directory.urls")),  # the family's list at /my-list/ (before Wagtail's pages)
     path("", include(wagtail_urls)),
 ]
 

@@ -50,6 +50,17 @@ def _admin_only(ok: int = 200) -> dict[str, int]:
     return {"administrator": ok}
 
 
+# Wagtail admin views: roles without admin access are sent to sign in; the administrator has
+# admin access but no directory permissions, so Wagtail redirects it with a message (302).
+_DIRECTORY_ADMIN = {
+    "service_provider_editor": 200,
+    "directory_manager": 200,
+    "administrator": 302,
+    "la_encompass_lead": 302,
+}
+_ADMIN_ACCESS = ("service_provider_editor", "directory_manager", "administrator", "la_encompass_lead")
+_MISSING_OBJECT = dict.fromkeys(_ADMIN_ACCESS, 404)
+
 MATRIX: list[Row] = [
     Row("portal_home", anonymous=LOGIN, default=200),
     Row("wagtailadmin_login_redirect", anonymous=LOGIN, default=LOGIN),
@@ -91,6 +102,89 @@ MATRIX: list[Row] = [
         )
     ],
     Row("oruk:unknown", anonymous=404, default=404, kwargs=lambda: {"path": "no-such-endpoint"}),
+    # Family search is public; the zero-result report is for the directory team.
+    Row("services", anonymous=200, default=200),
+    Row("services_suggest", anonymous=200, default=200),
+    Row(
+        "search_zero_results",
+        anonymous=LOGIN,
+        default=LOGIN,
+        only={**_DIRECTORY_ADMIN, "directory_manager": 200, "service_provider_editor": 302},
+    ),
+    Row("search_make_synonym", anonymous=LOGIN, default=LOGIN, only=dict.fromkeys(_ADMIN_ACCESS, 405)),  # POST only
+    # The family's list ("my list"): public, kept in the session; add and remove are POST only.
+    Row("directory:shortlist", anonymous=200, default=200),
+    Row("directory:shortlist_add", anonymous=405, default=405),
+    Row("directory:shortlist_remove", anonymous=405, default=405),
+    Row("directory:shortlist_email", anonymous=302, default=302),  # empty list: back to the list
+    # Directory editorial and verification (Wagtail admin views).
+    Row("directory_services_due_for_review", anonymous=LOGIN, default=LOGIN, only=_DIRECTORY_ADMIN),
+    Row("directory_services_due_for_review_results", anonymous=LOGIN, default=LOGIN, only=_DIRECTORY_ADMIN),
+    Row(
+        "directory_mark_verified",
+        anonymous=LOGIN,
+        default=LOGIN,
+        only=dict.fromkeys(_ADMIN_ACCESS, 405),  # POST only
+        kwargs=lambda: {"page_id": 999999},
+    ),
+    Row("directory_problem_reports:index", anonymous=LOGIN, default=LOGIN, only=_DIRECTORY_ADMIN),
+    Row("directory_problem_reports:index_results", anonymous=LOGIN, default=LOGIN, only=_DIRECTORY_ADMIN),
+    Row(
+        "directory_problem_reports:edit",
+        anonymous=LOGIN,
+        default=LOGIN,
+        only={**_MISSING_OBJECT, "administrator": 302, "la_encompass_lead": 302},
+        kwargs=lambda: {"pk": 999999},
+    ),
+    *[
+        Row(
+            f"directory_problem_reports:{n}",
+            anonymous=LOGIN,
+            default=LOGIN,
+            only=_MISSING_OBJECT,
+            kwargs=lambda: {"pk": 999999},
+        )
+        for n in ("inspect", "history", "history_results", "usage")
+    ],
+    # "Still correct" links work without signing in; a bad token is simply not found.
+    Row("directory_verification:confirm", anonymous=404, default=404, kwargs=lambda: {"token": "not-a-token"}),
+    # Operation Encompass: scoped to the user's school (or the LA); missing objects are 404.
+    Row(
+        "encompass:list",
+        anonymous=LOGIN,
+        default=403,
+        only={"school_key_adult": 200, "school_deputy": 200, "front_door": 200, "la_encompass_lead": 200},
+    ),
+    *[
+        Row(
+            f"encompass:{name}",
+            anonymous=LOGIN,
+            default=403,
+            only={"school_key_adult": 404, "school_deputy": 404, "front_door": 404, "la_encompass_lead": 404},
+            kwargs=lambda: {"pk": uuid.UUID(int=7)},
+        )
+        for name in ("detail", "acknowledge")
+    ],
+    Row("encompass:submit", anonymous=LOGIN, default=403),  # the matrix's police account has no force
+    Row(
+        "encompass:submitted",
+        anonymous=LOGIN,
+        default=403,
+        only={"police_encompass_officer": 404},
+        kwargs=lambda: {"pk": uuid.UUID(int=7)},
+    ),
+    Row("encompass:dashboard", anonymous=LOGIN, default=403, only={"la_encompass_lead": 200}),
+    # The police intake API authenticates by force token, never by session.
+    Row("encompass_api:api-root", anonymous=404, default=404),
+    Row("encompass_api:notifications", anonymous=405, default=405),  # POST only
+    Row(
+        "encompass_api:notification",
+        anonymous=401,
+        default=401,
+        kwargs=lambda: {"notification_id": uuid.UUID(int=7)},
+    ),
+    Row("encompass_api:openapi-json", anonymous=200, default=200),
+    Row("encompass_api:openapi-view", anonymous=200, default=200),
     Row("users:list", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("users:invite", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("users:resend", anonymous=LOGIN, default=403, only=_admin_only(405), kwargs=lambda: {"uuid": uuid.UUID(int=1)}),
@@ -114,6 +208,7 @@ THIRD_PARTY: list[Row] = [
             "service_provider_editor": 200,
             "directory_manager": 200,
             "administrator": 200,
+            "la_encompass_lead": 200,
         },
     ),
 ]

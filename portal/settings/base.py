@@ -3,6 +3,7 @@ environment through the typed helpers in :mod:`portal.settings.env`; README.md l
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -26,6 +27,7 @@ INSTALLED_APPS = [
     "portal",
     "portal.accounts",
     "portal.audit",
+    "portal.encompass",
     "portal.home",
     "directory",
     "search",
@@ -224,16 +226,39 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
 NOTIFY_BASE_URL = env_url("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
 
+# --- Operation Encompass ---------------------------------------------------------------
+ENCOMPASS_LA_CODE = env_str("ENCOMPASS_LA_CODE", "")
+ENCOMPASS_SCHOOL_DAY_END = parsed(
+    "ENCOMPASS_SCHOOL_DAY_END", datetime.time.fromisoformat, datetime.time(15, 30), expected="a time such as 15:30"
+)
+ENCOMPASS_ESCALATE_AFTER_MINUTES = env_int("ENCOMPASS_ESCALATE_AFTER_MINUTES", 30, minimum=1, unit="minutes")
+ENCOMPASS_ESCALATE_EVERY_MINUTES = env_int("ENCOMPASS_ESCALATE_EVERY_MINUTES", 60, minimum=5, unit="minutes")
+ENCOMPASS_MAX_BODY_BYTES = env_int("ENCOMPASS_MAX_BODY_BYTES", 262_144, minimum=1024, unit="bytes")
+ENCOMPASS_OUTBOX_MAX_ATTEMPTS = env_int("ENCOMPASS_OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
+ENCOMPASS_NOTIFY_TEMPLATE_ID = env_str("ENCOMPASS_NOTIFY_TEMPLATE_ID", "")
+if NOTIFY_API_KEY and not ENCOMPASS_NOTIFY_TEMPLATE_ID:
+    raise ImproperlyConfigured(
+        "NOTIFY_API_KEY needs ENCOMPASS_NOTIFY_TEMPLATE_ID (a template with ((subject)) and ((body)))."
+    )
+
 # --- Directory -------------------------------------------------------------------------
 # Days a service may go past its review date before it is hidden from families and the API.
 DIRECTORY_VERIFICATION_GRACE_DAYS = env_int("DIRECTORY_VERIFICATION_GRACE_DAYS", 28, minimum=0, unit="days")
 DIRECTORY_ASSURER_EMAIL = env_str("DIRECTORY_ASSURER_EMAIL", "")  # published as ORUK assurer_email
 DIRECTORY_IMPORT_TIMEOUT = env_int("DIRECTORY_IMPORT_TIMEOUT", 30, minimum=1, unit="seconds")
+DIRECTORY_VERIFICATION_ESCALATE_WEEKS = env_int("DIRECTORY_VERIFICATION_ESCALATE_WEEKS", 2, minimum=1, unit="weeks")
+DIRECTORY_VERIFICATION_LINK_MAX_AGE_DAYS = env_int(
+    "DIRECTORY_VERIFICATION_LINK_MAX_AGE_DAYS", 28, minimum=1, unit="days"
+)
+DIRECTORY_PROBLEM_REPORTS_PER_HOUR = env_int("DIRECTORY_PROBLEM_REPORTS_PER_HOUR", 5, minimum=1)
 
 # --- Search ----------------------------------------------------------------------------
 SEARCH_BACKEND = env_choice("SEARCH_BACKEND", ("database", "elasticsearch"), "database")
 ELASTICSEARCH_URL = env_url("ELASTICSEARCH_URL", None)
 ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "early-help")
+ELASTICSEARCH_CLIENT_OPTIONS: dict = {}  # extra keyword arguments for the Elasticsearch client (tests only)
+POSTCODES_IO_URL = env_url("POSTCODES_IO_URL", None)  # unset: postcodes.io lookups are off
+POSTCODES_IO_TIMEOUT = env_int("POSTCODES_IO_TIMEOUT", 3, minimum=1, unit="seconds")
 if SEARCH_BACKEND == "elasticsearch" and not ELASTICSEARCH_URL:
     raise ImproperlyConfigured("SEARCH_BACKEND=elasticsearch needs ELASTICSEARCH_URL to be set.")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

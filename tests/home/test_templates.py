@@ -56,11 +56,11 @@ def test_base_page_is_a_council_page_not_gov_uk(client):
 def test_service_navigation_signed_out_and_signed_in(client, signed_in, lead_professional):
     build_page_tree()
     nav = soup(client.get("/").content).select_one(".govuk-service-navigation")
-    assert [a.get_text(strip=True) for a in nav.select("li a")] == ["For professionals", "Sign in"]
+    assert [a.get_text(strip=True) for a in nav.select("li a")] == ["Find a service", "For professionals", "Sign in"]
     assert not nav.select("form")
 
     nav = soup(signed_in(lead_professional).get("/").content).select_one(".govuk-service-navigation")
-    assert [a.get_text(strip=True) for a in nav.select("li a")] == ["For professionals"]
+    assert [a.get_text(strip=True) for a in nav.select("li a")] == ["Find a service", "For professionals"]
     form = nav.select_one("form")
     assert form["method"] == "post" and form["action"] == "/accounts/logout/"
     assert form.select_one("input[name=csrfmiddlewaretoken]")["value"]

@@ -12,6 +12,10 @@ from django.utils.module_loading import import_string
 DEMO_STEPS = (
     "portal.home.demo.build_page_tree",
     "portal.accounts.demo.load",
+    "portal.encompass.demo.load",
+    "directory.demo.load",
+    "directory.verification_demo.load",
+    "search.demo.load",
 )
 
 
