@@ -21,6 +21,7 @@ from django.utils import timezone
 from directory import conf
 from directory.models import (
     Location,
+    Phone,
     Schedule,
     ServicePage,
     ServiceStatus,
@@ -389,6 +390,29 @@ def is_domestic_abuse_service(page: ServicePage, *, da_terms: set[int] | None = 
         return True
     flag = getattr(page, "has_confidential", None)
     return bool(flag) if flag is not None else page.has_confidential_location()
+
+
+CHILD_AGE_LIMIT = 18
+
+
+def domestic_abuse_services_for_children(limit: int = 8) -> list[ServicePage]:
+    """Up to ``limit`` public domestic abuse services that take children or young people
+    (no minimum age, or one under 18), by name, for signposting from other apps (the
+    Operation Encompass notification page). A domestic abuse service is one whose terms are
+    in :func:`domestic_abuse_term_ids` (the same rule the family pages use). Each page has
+    ``phone_list`` prefetched; locations are never loaded, so no confidential address can
+    leak. Three queries whatever the limit."""
+    da_terms = domestic_abuse_term_ids()
+    if not da_terms or limit <= 0:
+        return []
+    tagged = ServicePage.objects.filter(taxonomy_terms__in=da_terms).values("pk")
+    return list(
+        public_services()
+        .filter(pk__in=tagged)
+        .filter(Q(minimum_age__isnull=True) | Q(minimum_age__lt=CHILD_AGE_LIMIT))
+        .prefetch_related(Prefetch("phones", queryset=Phone.objects.order_by("sort_order", "pk"), to_attr="phone_list"))
+        .order_by("title", "pk")[:limit]
+    )
 
 
 def service_page_details(page: ServicePage) -> ServicePage:

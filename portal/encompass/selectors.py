@@ -79,6 +79,18 @@ def la_code() -> str:
     return conf.la_code()
 
 
+# --- Signposting --------------------------------------------------------------------------
+SUPPORT_SERVICES_LIMIT = 8
+
+
+def support_services(limit: int = SUPPORT_SERVICES_LIMIT):
+    """The directory's public domestic abuse services for children and young people, for the
+    notification page (issue 5 point 7). The directory decides what counts as one."""
+    from directory.selectors import domestic_abuse_services_for_children
+
+    return domestic_abuse_services_for_children(limit=limit)
+
+
 # --- The local authority dashboard --------------------------------------------------------
 def dashboard(now=None) -> dict:
     """Figures and queues for the LA Encompass lead. Lists show references, not names."""

@@ -57,6 +57,7 @@ def notification_detail(request, pk):
             "notification": child.notification,
             "can_acknowledge": request.user.has_perm(ACKNOWLEDGE) and not child.acknowledged,
             "escalations": child.escalations.all(),
+            "support_services": selectors.support_services(),
             "now": timezone.now(),
         },
     )
