@@ -10,6 +10,17 @@ from tests.search.conftest import corpus, postcode_table  # noqa: F401 (fixtures
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _thesaurus(db):
+    """Transactional tests flush the database between tests, taking the thesaurus that a
+    data migration seeded with it: seed it again, as a fresh install has it."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("search.migrations.0003_seed_thesaurus").seed(apps, None)
+
+
 def test_search_results_and_no_results_pages_are_accessible(site, corpus, browser_page, phone_page):  # noqa: F811
     for page in (browser_page, phone_page):
         page.goto("/services/")
