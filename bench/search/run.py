@@ -149,6 +149,11 @@ def main() -> None:
     )
     sample = contract("parenting")
     print(f"contract check: 'parenting' → {sample.total} results, first {sample.hits[0].title if sample.hits else '-'}")
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        contract("parenting")
+    print(f"queries per contract search: {len(captured)}")
     rows = [
         ("contract (database backend)", timed(contract, args.repeat)),
         ("(a) Wagtail .search() + Python", timed(wagtail, args.baseline_repeat)),

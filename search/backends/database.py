@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime
 import html
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.utils.safestring import mark_safe
@@ -400,83 +401,185 @@ class DatabaseBackend:
         return scored[0][3]
 
     # --- the filters ---
-    def _filters(self, query: SearchQuery, text: _TextMatch | None) -> dict[str, Q]:
-        """One Q per active filter dimension (facet counts leave their own dimension out)."""
-        out: dict[str, Q] = {}
-        if text is not None:
-            out["text"] = text.q()
-        if query.categories:
-            out[CATEGORY] = self._tag_q(CATEGORY, query.categories)
-        if query.age is not None:
-            out[AGE] = (Q(minimum_age__isnull=True) | Q(minimum_age__lte=query.age)) & (
-                Q(maximum_age__isnull=True) | Q(maximum_age__gte=query.age)
-            )
-        if query.free_only:
-            out[FREE] = Q(is_free=True)
-        if query.access:
-            out[ACCESS] = self._tag_q(ACCESS, [query.access])
-        if query.attendance:
-            out[ATTEND] = self._tag_q(ATTEND, query.attendance)
-        if query.language:
-            out[LANGUAGE] = self._tag_q(LANGUAGE, [query.language])
-        if query.needs:
-            out[NEED] = self._tag_q(NEED, query.needs)
-        day = query.effective_date()
-        if day is not None:
-            code = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[day.weekday()]
-            openings = IndexedOpening.objects.filter(service=OuterRef("pk"), day=code).filter(
-                Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-            )
-            if query.open_time is not None:
-                openings = openings.filter(
-                    Q(opens_at__isnull=True) | Q(opens_at__lte=query.open_time),
-                    Q(closes_at__isnull=True) | Q(closes_at__gt=query.open_time),
-                )
-            closed = IndexedClosure.objects.filter(service=OuterRef("pk"), start_date__lte=day, end_date__gte=day)
-            out[DAY] = Q(Exists(openings)) & ~Q(Exists(closed)) & ~Q(status="temporarily closed")
+    # The full-text match runs once per search: one query returns every page matching the text
+    # (with its score and the columns the filters read), and every filter and facet count is then
+    # worked out in Python over that candidate set, with the tags (and, for a day, the opening
+    # check) fetched for the candidates by id. Facet counts leave their own dimension's filter out.
+
+    def _fail_sql(self, query: SearchQuery, t: str) -> tuple[str, str, str, list]:
+        """SQL for 1 when a row fails the near, free and age filters (0 when it passes or the
+        filter is off), with their parameters. ``t`` names the service table in the query."""
+        params: list = []
+        near = free = age = "0"
         if query.has_centre:
             south, north, west, east = bounding_box(query.latitude, query.longitude, query.radius)
-            near = IndexedLocation.objects.filter(
-                service=OuterRef("pk"), latitude__range=(south, north), longitude__range=(west, east)
+            loc = IndexedLocation._meta.db_table
+            near = (
+                f"CASE WHEN {t}.has_public_location AND NOT EXISTS (SELECT 1 FROM {loc} l "
+                f"WHERE l.service_id = {t}.page_id AND l.latitude BETWEEN %s AND %s "
+                f"AND l.longitude BETWEEN %s AND %s) THEN 1 ELSE 0 END"
             )
-            # Services with no public place (online, phone, refuges found by area) stay in.
-            out["near"] = Q(Exists(near)) | Q(has_public_location=False)
-        return out
+            params += [south, north, west, east]
+        if query.free_only:
+            free = f"CASE WHEN {t}.is_free THEN 0 ELSE 1 END"
+        if query.age is not None:
+            age = (
+                f"CASE WHEN ({t}.minimum_age IS NULL OR {t}.minimum_age <= %s) "
+                f"AND ({t}.maximum_age IS NULL OR {t}.maximum_age >= %s) THEN 0 ELSE 1 END"
+            )
+            params += [query.age, query.age]
+        return near, free, age, params
+
+    def _candidates(self, query: SearchQuery, text: _TextMatch | None) -> tuple[list[tuple], dict[int, float]]:
+        """(page_id, has_public_location, is_free, minimum_age, maximum_age, near_fail, free_fail,
+        age_fail) for every verified page that matches the text and fails at most one of the near,
+        free and age filters (no other page can count in the results or a facet), in title order,
+        and the text score per page."""
+        columns = ("page_id", "has_public_location", "is_free", "minimum_age", "maximum_age")
+        if not is_postgres() and text is not None:
+            near, free, age, params = self._fail_sql(query, "s")
+            table = IndexedService._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT * FROM (SELECT s.page_id, s.has_public_location, s.is_free, s.minimum_age, "
+                    f"s.maximum_age, {near} AS nf, {free} AS ff, {age} AS af, "
+                    f"bm25({FTS_TABLE}, 10.0, 5.0, 2.0, 1.0) AS score, s.title AS title FROM {FTS_TABLE} "
+                    f"JOIN {table} s ON s.page_id = {FTS_TABLE}.rowid "
+                    f"WHERE {FTS_TABLE} MATCH %s AND s.review_due_on >= %s) "
+                    f"WHERE nf + ff + af <= 1 ORDER BY title, page_id",
+                    [*params, text.expression, verification_cutoff().isoformat()],
+                )
+                rows = cursor.fetchall()
+            return [(r[0], bool(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows], {r[0]: -r[8] for r in rows}
+        near, free, age, params = self._fail_sql(query, IndexedService._meta.db_table)
+        base = (
+            self._base()
+            .annotate(
+                nf=RawSQL(near, params[:4] if query.has_centre else [], output_field=IntegerField()),
+                ff=RawSQL(free, [], output_field=IntegerField()),
+                af=RawSQL(age, params[4:] if query.has_centre else params, output_field=IntegerField()),
+            )
+            .annotate(fails=F("nf") + F("ff") + F("af"))
+            .filter(fails__lte=1)
+            .order_by("title", "page_id")
+        )
+        if text is None:
+            return list(base.values_list(*columns, "nf", "ff", "af")), {}
+        rows = list(text.annotate_rank(base.filter(text.q())).values_list(*columns, "nf", "ff", "af", "rank"))
+        return [row[:8] for row in rows], {row[0]: row[8] for row in rows}
 
     @staticmethod
-    def _tag_q(dimension: str, values: Iterable[str]) -> Q:
-        return Q(Exists(IndexedTag.objects.filter(service=OuterRef("pk"), dimension=dimension, value__in=list(values))))
+    def _ids(ids: list[int]) -> RawSQL:
+        """The given ids as a subquery with one parameter (no per-id placeholders)."""
+        if is_postgres():
+            return RawSQL("SELECT unnest(%s::integer[])", [list(ids)])
+        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
+
+    @staticmethod
+    def _tag_filters(query: SearchQuery) -> dict[str, set[str]]:
+        out = {}
+        if query.categories:
+            out[CATEGORY] = set(query.categories)
+        if query.access:
+            out[ACCESS] = {query.access}
+        if query.attendance:
+            out[ATTEND] = set(query.attendance)
+        if query.language:
+            out[LANGUAGE] = {query.language}
+        if query.needs:
+            out[NEED] = set(query.needs)
+        return out
+
+    def _open_q(self, query: SearchQuery, day: datetime.date) -> Q:
+        code = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[day.weekday()]
+        openings = IndexedOpening.objects.filter(service=OuterRef("pk"), day=code).filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+        if query.open_time is not None:
+            openings = openings.filter(
+                Q(opens_at__isnull=True) | Q(opens_at__lte=query.open_time),
+                Q(closes_at__isnull=True) | Q(closes_at__gt=query.open_time),
+            )
+        closed = IndexedClosure.objects.filter(service=OuterRef("pk"), start_date__lte=day, end_date__gte=day)
+        return Q(Exists(openings)) & ~Q(Exists(closed)) & ~Q(status="temporarily closed")
 
     def _base(self) -> QuerySet[IndexedService]:
         return IndexedService.objects.filter(review_due_on__gte=verification_cutoff())
 
-    def _ranked(self, query: SearchQuery, clauses, operator: str):
-        """Every matching page id in result order, with scores, distances and the filters."""
+    def _ranked(self, query: SearchQuery, clauses, operator: str, facets: bool = False):
+        """Every matching page id in result order, with scores and distances, and (when asked)
+        the per-candidate state the facet counts are made from."""
         text = _TextMatch(clauses, operator) if clauses else None
-        filters = self._filters(query, text)
-        matched = self._base().filter(*filters.values())
-        rows_qs = matched.order_by("title", "page_id")
-        if text is not None and is_postgres():
-            rows = list(text.annotate_rank(rows_qs).values_list("page_id", "has_public_location", "rank"))
-            scores = {pk: rank for pk, _, rank in rows}
-        else:
-            rows = list(rows_qs.values_list("page_id", "has_public_location"))
-            scores = text.sqlite_scores() if (text is not None and rows) else {}
+        candidates, scores = self._candidates(query, text)
 
+        # Which filters each candidate fails, as a set of dimension names.
+        failed: dict[int, set[str]] = {}
+        free_values: dict[int, bool] = {}
+        ages: dict[int, tuple] = {}
+        for pk, _, is_free, minimum, maximum, near_fail, free_fail, age_fail in candidates:
+            free_values[pk] = bool(is_free)
+            ages[pk] = (minimum, maximum)
+            miss = set()
+            if near_fail:
+                miss.add("near")
+            if free_fail:
+                miss.add(FREE)
+            if age_fail:
+                miss.add(AGE)
+            failed[pk] = miss
+
+        # Only candidates failing at most one filter can count anywhere (results or a facet).
+        live = [pk for pk, _, *_ in candidates if len(failed[pk]) <= 1]
+        day = query.effective_date()
+        if day is not None and live:
+            open_ids = set(
+                IndexedService.objects.filter(pk__in=self._ids(live))
+                .filter(self._open_q(query, day))
+                .values_list("pk", flat=True)
+            )
+            for pk in live:
+                if pk not in open_ids:
+                    failed[pk].add(DAY)
+            live = [pk for pk in live if len(failed[pk]) <= 1]
+
+        tag_filters = self._tag_filters(query)
+        tags: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        if live and (facets or tag_filters):
+            tag_rows = IndexedTag.objects.filter(service_id__in=self._ids(live))
+            if not facets:
+                tag_rows = tag_rows.filter(dimension__in=list(tag_filters))
+            for service_id, dimension, value in tag_rows.values_list("service_id", "dimension", "value"):
+                tags[service_id].append((dimension, value))
+            if tag_filters:
+                for pk in live:
+                    have: dict[str, set[str]] = defaultdict(set)
+                    for dimension, value in tags.get(pk, ()):
+                        have[dimension].add(value)
+                    for dimension, wanted in tag_filters.items():
+                        if not (have[dimension] & wanted):
+                            failed[pk].add(dimension)
+                live = [pk for pk in live if len(failed[pk]) <= 1]
+
+        has_location = {row[0]: row[1] for row in candidates}
+        matched = [pk for pk in live if not failed[pk]]
         distances: dict[int, float] = {}
-        if query.has_centre and rows:
+        if query.has_centre and matched:
+            located = [pk for pk in matched if has_location[pk]]
             south, north, west, east = bounding_box(query.latitude, query.longitude, query.radius)
-            located = {pk for pk, has_location, *_ in rows if has_location}
-            for service_id, lat, lng in IndexedLocation.objects.filter(
-                latitude__range=(south, north), longitude__range=(west, east)
-            ).values_list("service_id", "latitude", "longitude"):
-                if service_id in located:
-                    metres = haversine_m(query.latitude, query.longitude, lat, lng)
-                    if metres <= query.radius and metres < distances.get(service_id, math.inf):
-                        distances[service_id] = metres
-            rows = [row for row in rows if not row[1] or row[0] in distances]
-        ordered = self._order(query, [row[0] for row in rows], scores, distances)
-        return ordered, scores, distances, filters, text
+            # Run even when no result has a place, so a search costs the same number of queries.
+            box_locations = IndexedLocation.objects.filter(
+                service_id__in=self._ids(located),
+                latitude__range=(south, north),
+                longitude__range=(west, east),
+            ).values_list("service_id", "latitude", "longitude")
+            for service_id, lat, lng in box_locations:
+                metres = haversine_m(query.latitude, query.longitude, lat, lng)
+                if metres <= query.radius and metres < distances.get(service_id, math.inf):
+                    distances[service_id] = metres
+            matched = [pk for pk in matched if not has_location[pk] or pk in distances]
+        ordered = self._order(query, matched, scores, distances)
+        state = (live, failed, tags, free_values, ages, tag_filters)
+        return ordered, scores, distances, state, text
 
     def ranked_ids(self, query: SearchQuery) -> list[int]:
         """All matching page ids in relevance order (the ORUK API's ``search``)."""
@@ -487,13 +590,13 @@ class DatabaseBackend:
         return ordered
 
     def _run(self, query: SearchQuery, clauses, operator: str, allow_empty: bool = False) -> SearchResults | None:
-        ordered, scores, distances, filters, text = self._ranked(query, clauses, operator)
+        ordered, scores, distances, state, text = self._ranked(query, clauses, operator, facets=query.facets)
         if not ordered and not allow_empty:
             return None
         total = len(ordered)
         page_ids = ordered[query.offset : query.offset + query.size]
         hits = self._hits(page_ids, scores, distances, text)
-        facets = self._facets(query, filters) if query.facets else {}
+        facets = self._facets(query, state) if query.facets else {}
         return SearchResults(query=query, hits=hits, total=total, facets=facets, backend=self.name)
 
     @staticmethod
@@ -535,47 +638,37 @@ class DatabaseBackend:
             )
         return hits
 
-    def _facets(self, query: SearchQuery, filters: dict[str, Q]) -> dict[str, list[FacetValue]]:
+    def _facets(self, query: SearchQuery, state) -> dict[str, list[FacetValue]]:
+        live, failed, tags, free_values, ages_of, _tag_filters = state
         tag_dims = (CATEGORY, ACCESS, ATTEND, DAY, NEED, LANGUAGE)
         counts: dict[str, dict[str, int]] = defaultdict(dict)
-        base = self._base()
-        everything = base.filter(*filters.values()).values("pk")
-        inactive = [d for d in tag_dims if d not in filters]
-        if inactive:
-            rows = (
-                IndexedTag.objects.filter(service__in=everything, dimension__in=inactive)
-                .values_list("dimension", "value")
-                .annotate(n=Count("service_id"))
-            )
-            for dim, value, n in rows:
-                counts[dim][value] = n
         for dim in tag_dims:
-            if dim in filters:
-                others = base.filter(*(q for key, q in filters.items() if key != dim)).values("pk")
-                rows = (
-                    IndexedTag.objects.filter(service__in=others, dimension=dim)
-                    .values_list("value")
-                    .annotate(n=Count("service_id"))
-                )
-                counts[dim] = dict(rows)
-        # Free and age: conditional counts in one aggregate over the set without their own filters.
-        others = base.filter(*(q for key, q in filters.items() if key not in (FREE, AGE)))
-        aggregates = {"free": Count("pk", filter=Q(is_free=True))}
+            counts[dim] = defaultdict(int)
+        # A page counts towards a dimension's values when it passes every filter but that dimension's own.
+        for pk in live:
+            miss = failed[pk]
+            for dimension, value in tags.get(pk, ()):
+                if dimension in counts and (not miss or miss == {dimension}):
+                    counts[dimension][value] += 1
+        free_n = 0
+        steps = [0] * (len(AGE_BUCKETS) + 1)  # a difference array over the age buckets 0..18
+        for pk in live:
+            miss = failed[pk]
+            if free_values[pk] and (not miss or miss == {FREE}):
+                free_n += 1
+            if not miss or miss == {AGE}:
+                minimum, maximum = ages_of[pk]
+                low = max(AGE_BUCKETS[0], AGE_BUCKETS[0] if minimum is None else minimum)
+                high = min(AGE_BUCKETS[-1], AGE_BUCKETS[-1] if maximum is None else maximum)
+                if low <= high:
+                    steps[low] += 1
+                    steps[high + 1] -= 1
+        ages, running = {}, 0
         for age in AGE_BUCKETS:
-            aggregates[f"age_{age}"] = Count(
-                "pk",
-                filter=(Q(minimum_age__isnull=True) | Q(minimum_age__lte=age))
-                & (Q(maximum_age__isnull=True) | Q(maximum_age__gte=age)),
-            )
-        if FREE in filters or AGE in filters:
-            # Each needs the other's filter applied: two small aggregates.
-            free_n = base.filter(*(q for key, q in filters.items() if key != FREE)).aggregate(n=aggregates["free"])["n"]
-            ages = base.filter(*(q for key, q in filters.items() if key != AGE)).aggregate(
-                **{k: v for k, v in aggregates.items() if k != "free"}
-            )
-        else:
-            ages = others.aggregate(**aggregates)
-            free_n = ages.pop("free")
+            running += steps[age]
+            ages[f"age_{age}"] = running
+        counts = {dim: {k: n for k, n in values.items() if n} for dim, values in counts.items()}
+        counts = defaultdict(dict, counts)
         counts[FREE] = {"yes": free_n}
 
         term_ids = list(counts[CATEGORY]) + list(query.categories)
