@@ -21,6 +21,7 @@ urlpatterns = [
     path("portal/audit/", include("portal.audit.urls")),
     path("portal/encompass/", include("portal.encompass.urls")),
     path("api/encompass/", include("portal.encompass.api_urls")),
+    path("api/docs", views.ApiDocsView.as_view(), name="api_docs"),
     path("api/oruk/", include("directory.api.urls")),
     path("directory/verify/", include("directory.verification_urls")),
     path("documents/", include(wagtaildocs_urls)),

@@ -37,3 +37,30 @@ def server_error(request):
     # Rendered without context processors: the error may be the database itself.
     html = loader.get_template("errors/500.html").render({"COUNCIL_NAME": settings.COUNCIL_NAME})
     return HttpResponseServerError(html)
+
+
+class ApiDocsView(TemplateView):
+    """/api/docs: the portal's JSON APIs, each with its OpenAPI description and interactive
+    documentation (django-ninja serves both from our own static files)."""
+
+    template_name = "portal/api_docs.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["apis"] = [
+            {
+                "title": "Open Referral UK v3 directory API",
+                "description": "Open data: the published, verified services in the directory, in the Open Referral UK v3 format. No key is needed.",
+                "base": reverse("oruk:info"),
+                "docs": reverse("oruk:openapi-view"),
+                "openapi": reverse("oruk:openapi-json"),
+            },
+            {
+                "title": "Operation Encompass intake API",
+                "description": "For police forces: submit domestic abuse notifications for children. Each force authenticates with its own bearer token.",
+                "base": reverse("encompass_api:notifications"),
+                "docs": reverse("encompass_api:openapi-view"),
+                "openapi": reverse("encompass_api:openapi-json"),
+            },
+        ]
+        return context

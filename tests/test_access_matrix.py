@@ -78,6 +78,7 @@ MATRIX: list[Row] = [
     Row("mfa_activate_totp", anonymous=LOGIN, default=302),  # allauth asks for the password again
     Row("mfa_add_webauthn", anonymous=LOGIN, default=302),
     Row("mfa_view_recovery_codes", anonymous=LOGIN, default=404),  # none generated for these users
+    Row("api_docs", anonymous=200, default=200),
     # The Open Referral UK API is open data: the same for everybody.
     *[
         Row(f"oruk:{name}", anonymous=200, default=200)

@@ -99,3 +99,10 @@ def test_portal_home_for_someone_with_no_role(site, browser_page, make_user):
     assert home.page.get_by_role("main").get_by_role("link", name="early.help@example.org").is_visible()
     assert home.card_titles() == []
     home.check_accessibility("portal home, no role")
+
+
+def test_api_documentation_page_is_accessible(site, browser_page):
+    response = browser_page.goto("/api/docs")
+    assert response.status == 200
+    assert browser_page.page.get_by_role("heading", level=1).inner_text() == "API documentation"
+    browser_page.check_accessibility("API documentation")
