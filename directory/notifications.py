@@ -37,7 +37,7 @@ def team_addresses() -> list[str]:
 def send(template: str, subject: str, to: Iterable[str], context: dict) -> int:
     """Send ``templates/directory/email/<template>.txt`` and ``.html`` to each address
     separately (recipients never see each other)."""
-    context = {"COUNCIL_NAME": getattr(settings, "COUNCIL_NAME", ""), **context}
+    context = {"COUNCIL_NAME": settings.COUNCIL_NAME, **context}
     text = render_to_string(f"directory/email/{template}.txt", context)
     html = render_to_string(f"directory/email/{template}.html", context)
     count = 0

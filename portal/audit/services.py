@@ -37,7 +37,7 @@ def client_ip(request) -> str | None:
     came from the client and could be forged."""
     if request is None:
         return None
-    hops = int(getattr(settings, "AUDIT_TRUST_X_FORWARDED_FOR", False) or 0)
+    hops = int(settings.AUDIT_TRUST_X_FORWARDED_FOR or 0)
     if hops > 0:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if forwarded:

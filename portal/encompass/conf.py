@@ -1,4 +1,5 @@
-"""Operation Encompass settings, with their defaults (README.md lists them)."""
+"""Operation Encompass settings. Their defaults live in one place: portal/settings/base.py
+(README.md lists them)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.conf import settings
 def la_code() -> str:
     """The local authority this portal serves (its DfE LA code, e.g. '394'): its calendar is
     used for the triage queue and for schools without a calendar of their own."""
-    return str(getattr(settings, "ENCOMPASS_LA_CODE", ""))
+    return str(settings.ENCOMPASS_LA_CODE)
 
 
 def default_day_start() -> datetime.time:
@@ -18,41 +19,41 @@ def default_day_start() -> datetime.time:
 
 
 def school_day_end() -> datetime.time:
-    value = getattr(settings, "ENCOMPASS_SCHOOL_DAY_END", "15:30")
+    value = settings.ENCOMPASS_SCHOOL_DAY_END
     return value if isinstance(value, datetime.time) else datetime.time.fromisoformat(str(value))
 
 
 def escalate_after_minutes() -> int:
-    return int(getattr(settings, "ENCOMPASS_ESCALATE_AFTER_MINUTES", 30))
+    return int(settings.ENCOMPASS_ESCALATE_AFTER_MINUTES)
 
 
 def escalate_every_minutes() -> int:
-    return int(getattr(settings, "ENCOMPASS_ESCALATE_EVERY_MINUTES", 60))
+    return int(settings.ENCOMPASS_ESCALATE_EVERY_MINUTES)
 
 
 def max_body_bytes() -> int:
-    return int(getattr(settings, "ENCOMPASS_MAX_BODY_BYTES", 262_144))
+    return int(settings.ENCOMPASS_MAX_BODY_BYTES)
 
 
 def outbox_max_attempts() -> int:
-    return int(getattr(settings, "ENCOMPASS_OUTBOX_MAX_ATTEMPTS", 8))
+    return int(settings.ENCOMPASS_OUTBOX_MAX_ATTEMPTS)
 
 
 def notify_template_id() -> str:
-    return str(getattr(settings, "ENCOMPASS_NOTIFY_TEMPLATE_ID", ""))
+    return str(settings.ENCOMPASS_NOTIFY_TEMPLATE_ID)
 
 
 def notify_api_key() -> str:
-    return str(getattr(settings, "NOTIFY_API_KEY", ""))
+    return str(settings.NOTIFY_API_KEY)
 
 
 def notify_base_url() -> str:
-    return str(getattr(settings, "NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"))
+    return str(settings.NOTIFY_BASE_URL)
 
 
 def retention_days() -> int:
-    return int(getattr(settings, "RETENTION_ENCOMPASS_DAYS", 365))
+    return int(settings.RETENTION_ENCOMPASS_DAYS)
 
 
 def base_url() -> str:
-    return str(getattr(settings, "BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    return str(settings.BASE_URL).rstrip("/")
