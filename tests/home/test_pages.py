@@ -88,3 +88,22 @@ def test_content_page_has_breadcrumbs_and_footer_links(client):
     assert '<a class="govuk-breadcrumbs__link" href="/">Home</a>' in html
     assert 'href="/accessibility-statement/">Accessibility statement</a>' in html
     assert "csrftoken" in html
+
+
+@pytest.mark.django_db
+def test_page_title_and_header_name_the_same_council(client, settings):
+    """One source for the council's name: the site setting, with COUNCIL_NAME only as the
+    fallback before anyone has set it."""
+    settings.COUNCIL_NAME = "Fallback Council"
+    build_page_tree()
+    site_settings = SiteSettings.objects.get()
+    site_settings.council_name = "Wearside Borough Council"
+    site_settings.save()
+    html = client.get("/cookies/").content.decode()
+    assert "<title>Cookies – Wearside Borough Council</title>" in html
+    assert "Fallback Council" not in html
+
+    site_settings.council_name = ""
+    site_settings.save()
+    html = client.get("/cookies/").content.decode()
+    assert "<title>Cookies – Fallback Council</title>" in html
