@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from directory import conf, services
 from directory.models import ProblemReport
-from portal.audit.services import client_ip
+from portal.audit.models import AuditEvent
+from portal.audit.services import client_ip, record
 
 HONEYPOT = "website"
 RATE_WINDOW_SECONDS = 3600
@@ -94,3 +99,24 @@ def report_a_problem_view(request, page):
 
 def report_sent_view(request, page):
     return TemplateResponse(request, "directory/problem_reports/sent.html", {"page": page, "self": page})
+
+
+def purge_expired(*, now=None, dry_run: bool = False) -> list[tuple[str, int]]:
+    """``purge_expired``'s step: the reporter's email address is needed only to reply while a
+    report is open, so it is blanked RETENTION_REPORTER_EMAIL_DAYS after the report is resolved
+    (the report itself stays: it is the listing's history, with no personal data)."""
+    days = settings.RETENTION_REPORTER_EMAIL_DAYS
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    expired = ProblemReport.objects.exclude(reporter_email="").filter(resolved_at__lt=cutoff)
+    if dry_run:
+        count = expired.count()
+    else:
+        count = expired.update(reporter_email="")
+        if count:
+            record(
+                None,
+                AuditEvent.Action.PURGE,
+                object_type=ProblemReport._meta.label_lower,
+                detail={"reporter_emails_removed": count, "resolved_before": cutoff.isoformat()},
+            )
+    return [(f"problem reporters' email addresses kept more than {days} days after resolution", count)]

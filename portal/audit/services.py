@@ -308,3 +308,10 @@ def purge_before(cutoff: datetime.datetime, *, actor=None) -> int:
             actor=actor,
         )
     return deleted
+
+
+def purge_expired(*, now: datetime.datetime | None = None, dry_run: bool = False) -> list[tuple[str, int]]:
+    """``purge_expired``'s step for the audit log: events older than RETENTION_AUDIT_YEARS."""
+    cutoff = retention_cutoff(now)
+    count = AuditEvent.objects.filter(at__lt=cutoff).count() if dry_run else purge_before(cutoff)
+    return [(f"audit events older than {settings.RETENTION_AUDIT_YEARS} years", count)]

@@ -553,6 +553,16 @@ def purge_expired(*, now=None, dry_run: bool = False) -> dict[str, int]:
     return counts
 
 
+def purge_expired_for_retention(*, now=None, dry_run: bool = False) -> list[tuple[str, int]]:
+    """``purge_expired``'s step for Operation Encompass."""
+    counts = purge_expired(now=now, dry_run=dry_run)
+    days = conf.retention_days()
+    return [
+        (f"Operation Encompass notifications acknowledged more than {days} days ago", counts["notifications"]),
+        ("notified children with them", counts["children"]),
+    ]
+
+
 # --- The police daily CSV -----------------------------------------------------------------
 CSV_REQUIRED = (
     "police_reference",

@@ -268,6 +268,7 @@ RETENTION_ENCOMPASS_DAYS = env_int("RETENTION_ENCOMPASS_DAYS", 365, minimum=1, u
 RETENTION_CASE_YEARS = env_int("RETENTION_CASE_YEARS", 25, minimum=1, unit="years")
 RETENTION_SEARCH_LOG_DAYS = env_int("RETENTION_SEARCH_LOG_DAYS", 730, minimum=1, unit="days")
 RETENTION_AUDIT_YEARS = env_int("RETENTION_AUDIT_YEARS", 7, minimum=1, unit="years")
+RETENTION_REPORTER_EMAIL_DAYS = env_int("RETENTION_REPORTER_EMAIL_DAYS", 90, minimum=1, unit="days")
 
 # --- Audit ---------------------------------------------------------------------------
 # Behind a proxy you control, record the client address the proxy appended to X-Forwarded-For.

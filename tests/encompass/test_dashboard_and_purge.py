@@ -65,11 +65,13 @@ def test_purge_expired_deletes_after_the_retention_period(db, school, settings, 
     NotifiedChildFactory(school=school, notification=mixed.notification)
 
     call_command("purge_expired", "--dry-run")
-    assert "Would delete 1 notifications" in capsys.readouterr().out
+    assert "Would purge 1 Operation Encompass notifications acknowledged more than 30 days ago" in capsys.readouterr().out
     assert Notification.objects.count() == 4
 
     call_command("purge_expired")
-    assert "Deleted 1 notifications (1 children)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Purged 1 Operation Encompass notifications" in out
+    assert "Purged 1 notified children with them" in out
     assert not NotifiedChild.objects.filter(pk=old.pk).exists()
     assert set(NotifiedChild.objects.values_list("pk", flat=True)) >= {recent.pk, open_.pk, mixed.pk}
     event = AuditEvent.objects.get(action="purge", object_type="encompass.notification")
