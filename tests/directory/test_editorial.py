@@ -24,25 +24,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def org(db):
-    return OrganisationFactory(name="Wearside Parents Together")
-
-
-@pytest.fixture
 def other_org(db):
     return OrganisationFactory(name="Hendon Young Carers")
-
-
-@pytest.fixture
-def editor(make_user, org):
-    user = make_user("service_provider_editor", email="editor@wearside.example.org")
-    org.editors.add(user)
-    return user
-
-
-@pytest.fixture
-def manager(make_user):
-    return make_user("directory_manager", email="manager@council.example.org")
 
 
 @pytest.fixture

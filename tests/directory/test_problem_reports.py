@@ -27,23 +27,6 @@ def _settings(settings):
 
 
 @pytest.fixture
-def org(db):
-    return OrganisationFactory(name="Pennywell Youth Project")
-
-
-@pytest.fixture
-def editor(make_user, org):
-    user = make_user("service_provider_editor", email="editor@pennywell.example.org")
-    org.editors.add(user)
-    return user
-
-
-@pytest.fixture
-def manager(make_user):
-    return make_user("directory_manager", email="team@council.example.org")
-
-
-@pytest.fixture
 def service(org):
     return ServicePageFactory(title="Pennywell youth club", organisation=org)
 
@@ -118,15 +101,15 @@ def test_owners_and_the_directory_team_are_emailed_and_only_the_team_sees_the_re
     with django_capture_on_commit_callbacks(execute=True):
         client.post(form_url(service), GOOD)
     by_recipient = {m.to[0]: m for m in mail.outbox}
-    assert set(by_recipient) == {"editor@pennywell.example.org", "team@council.example.org"}
+    assert set(by_recipient) == {"editor@wearside.example.org", "team@council.example.org"}
     for message in by_recipient.values():
         assert message.subject == "Problem reported with the listing: Pennywell youth club"
         assert "The contact details are wrong" in message.body
         report = ProblemReport.objects.get()
         assert f"https://directory.example.gov.uk/admin/directory/problems/edit/{report.pk}/" in message.body
         assert message.alternatives
-    assert "parent@example.net" not in by_recipient["editor@pennywell.example.org"].body
-    assert "parent@example.net" not in by_recipient["editor@pennywell.example.org"].alternatives[0][0]
+    assert "parent@example.net" not in by_recipient["editor@wearside.example.org"].body
+    assert "parent@example.net" not in by_recipient["editor@wearside.example.org"].alternatives[0][0]
     assert "parent@example.net" in by_recipient["team@council.example.org"].body
 
 

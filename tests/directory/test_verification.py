@@ -59,11 +59,6 @@ def editors(make_user, org):
 
 
 @pytest.fixture
-def manager(make_user):
-    return make_user("directory_manager", email="team@council.example.org")
-
-
-@pytest.fixture
 def due_service(clock, org):
     return ServicePageFactory(title="Millfield toddler group", organisation=org, assured_date=ASSURED)
 
