@@ -6,6 +6,9 @@ from django.urls import path, reverse
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.models import Page
+from wagtail.permission_policies.pages import PagePermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -58,6 +61,18 @@ register_snippet(DirectoryViewSetGroup)
 @hooks.register("construct_explorer_page_queryset")
 def hide_other_organisations_services(parent_page, pages, request):
     return scope_explorer_queryset(pages, request.user)
+
+
+class ScopedPagePermissionPolicy(PagePermissionPolicy):
+    """Wagtail's page policy, except that a provider editor cannot explore (so cannot find in
+    the admin's page search or choosers) another organisation's services — the explorer hook
+    above does not reach the search view, which asks the policy for explorable pages."""
+
+    def explorable_instances(self, user):
+        return scope_explorer_queryset(super().explorable_instances(user), user)
+
+
+register_permission_policy(Page, ScopedPagePermissionPolicy(), exact_class=True)
 
 
 @hooks.register("register_log_actions")

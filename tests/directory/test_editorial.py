@@ -317,3 +317,17 @@ def test_banner_for_a_temporarily_closed_service():
 
 def test_page_is_a_page():
     assert issubclass(ServicePage, Page)
+
+
+def test_editor_admin_page_search_finds_only_their_organisations_services(signed_in, editor, own_service, others_service):
+    client = signed_in(editor)
+    html = client.get(reverse("wagtailadmin_pages:search"), {"q": "Wearside Hendon parenting carers"}).content.decode()
+    html += client.get(reverse("wagtailadmin_pages:search_results"), {"q": "club"}).content.decode()
+    html += client.get(reverse("wagtailadmin_pages:search_results"), {"q": "group"}).content.decode()
+    assert "Wearside parenting group" in html
+    assert "Hendon young carers club" not in html
+
+
+def test_manager_admin_page_search_finds_every_service(signed_in, manager, own_service, others_service):
+    html = signed_in(manager).get(reverse("wagtailadmin_pages:search_results"), {"q": "club"}).content.decode()
+    assert "Hendon young carers club" in html
