@@ -1,11 +1,14 @@
 """Security headers for every response: a content security policy with a per-request nonce
-(no 'unsafe-inline' for scripts), Permissions-Policy and frame-ancestors."""
+(no 'unsafe-inline' for scripts), Permissions-Policy and frame-ancestors; and no caching of
+the pages that show personal data (the portal, the admin and the account pages), so a
+browser's cache or back button never shows them to the next person at a shared computer."""
 
 from __future__ import annotations
 
 import secrets
 
 from django.conf import settings
+from django.utils.cache import add_never_cache_headers
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
@@ -34,6 +37,11 @@ def content_security_policy(nonce: str, *, admin: bool) -> str:
     )
 
 
+def private_prefixes() -> tuple[str, ...]:
+    """Paths whose pages show personal data or account details: never stored by a cache."""
+    return (*settings.MFA_PROTECTED_PATH_PREFIXES, "/accounts/")
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -45,4 +53,6 @@ class SecurityHeadersMiddleware:
         response.setdefault("Content-Security-Policy", content_security_policy(request.csp_nonce, admin=admin))
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.setdefault("Cross-Origin-Resource-Policy", "same-site")
+        if not response.has_header("Cache-Control") and request.path.startswith(private_prefixes()):
+            add_never_cache_headers(response)
         return response

@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import views
+from portal import health, views
 from portal.admin_site import admin_site
 
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
     path("portal/assessments/", include("eh_assessments.urls")),
     path("api/encompass/", include("portal.encompass.api_urls")),
     path("api/docs", views.ApiDocsView.as_view(), name="api_docs"),
+    path("healthz", health.healthz, name="healthz"),
     path("api/oruk/", include("directory.api.urls")),
     path("directory/verify/", include("directory.verification_urls")),
     path("documents/", include(wagtaildocs_urls)),

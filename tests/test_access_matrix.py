@@ -79,6 +79,7 @@ MATRIX: list[Row] = [
     Row("mfa_add_webauthn", anonymous=LOGIN, default=302),
     Row("mfa_view_recovery_codes", anonymous=LOGIN, default=404),  # none generated for these users
     Row("api_docs", anonymous=200, default=200),
+    Row("healthz", anonymous=200, default=200),  # load balancers and monitors: no sign-in, nothing personal
     # The Open Referral UK API is open data: the same for everybody.
     *[
         Row(f"oruk:{name}", anonymous=200, default=200)

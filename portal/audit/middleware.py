@@ -5,7 +5,6 @@ every audit event."""
 from __future__ import annotations
 
 import contextvars
-import logging
 import re
 import uuid
 
@@ -32,9 +31,3 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
-
-
-class RequestIdLogFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id()
-        return True

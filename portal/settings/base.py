@@ -10,6 +10,8 @@ import dj_database_url
 
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.logging import logging_config
+
 from .env import env_bool, env_choice, env_int, env_list, env_str, env_url, parsed
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -315,25 +317,21 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # Wagtail sets SAMEORIGIN on its own preview views
 
+# --- Early help casework --------------------------------------------------------------
+EARLY_HELP_FIRST_MEETING_WORKING_DAYS = env_int(
+    "EARLY_HELP_FIRST_MEETING_WORKING_DAYS", 10, minimum=1, unit="working days"
+)
+EARLY_HELP_REVIEW_WEEKS = env_int("EARLY_HELP_REVIEW_WEEKS", 6, minimum=1, unit="weeks")
+
 # --- Logging ---------------------------------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portal.audit.middleware.RequestIdLogFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "elasticsearch": {"level": "WARNING"},
-        "elastic_transport": {"level": "WARNING"},
-    },
-}
+LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "text"), "text")  # production.py defaults to json
+LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)
+
+# --- Health check (/healthz) ------------------------------------------------------------
+HEALTH_MAX_TASK_BACKLOG = env_int("HEALTH_MAX_TASK_BACKLOG", 1000, minimum=1)
+HEALTH_MAX_TASK_AGE_SECONDS = env_int("HEALTH_MAX_TASK_AGE_SECONDS", 600, minimum=1, unit="seconds")
+HEALTH_MAX_ALERT_AGE_SECONDS = env_int("HEALTH_MAX_ALERT_AGE_SECONDS", 900, minimum=1, unit="seconds")
 
 # Demo accounts and data are created only when this is on (dev and test settings).
 DEMO_MODE = False

@@ -3,8 +3,11 @@ start. `manage.py check --deploy --settings=portal.settings.production` passes c
 
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.logging import logging_config
+from portal.sentry import init_sentry
+
 from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_choice, env_int, env_list, env_str
 
 DEBUG = env_bool("DEBUG", False)
 if DEBUG:
@@ -36,3 +39,8 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "text"), "json")
+LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's plain-HTTP health check is answered, not redirected
+init_sentry()
