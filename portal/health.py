@@ -37,15 +37,8 @@ from django.views.decorators.http import require_safe
 logger = logging.getLogger(__name__)
 
 OK, DEGRADED, FAIL = "ok", "degraded", "fail"
-DEFAULT_MAX_TASK_BACKLOG = 1000
-DEFAULT_MAX_TASK_AGE_SECONDS = 600
-DEFAULT_MAX_ALERT_AGE_SECONDS = 900
 SEARCH_PING_TIMEOUT_SECONDS = 2
 REDIS_TIMEOUT_SECONDS = 2
-
-
-def _threshold(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
 
 
 def _age_seconds(moment, now) -> int | None:
@@ -70,7 +63,7 @@ def check_database() -> dict:
 
 
 def check_search() -> dict:
-    name = getattr(settings, "SEARCH_BACKEND", "database")
+    name = settings.SEARCH_BACKEND
     if name == "database":
         return {"status": OK, "backend": name}
     from search.contract import get_backend
@@ -94,9 +87,9 @@ def check_search() -> dict:
 
 
 def _task_thresholds(ready: int, oldest: int | None) -> str:
-    if ready > _threshold("HEALTH_MAX_TASK_BACKLOG", DEFAULT_MAX_TASK_BACKLOG):
+    if ready > settings.HEALTH_MAX_TASK_BACKLOG:
         return FAIL
-    if oldest is not None and oldest > _threshold("HEALTH_MAX_TASK_AGE_SECONDS", DEFAULT_MAX_TASK_AGE_SECONDS):
+    if oldest is not None and oldest > settings.HEALTH_MAX_TASK_AGE_SECONDS:
         return FAIL
     return OK
 
@@ -176,7 +169,7 @@ def check_alerts(now) -> dict:
     except DatabaseError as exc:
         return _failed("alerts", exc)
     oldest = _age_seconds(stats["oldest"], now)
-    late = oldest is not None and oldest > _threshold("HEALTH_MAX_ALERT_AGE_SECONDS", DEFAULT_MAX_ALERT_AGE_SECONDS)
+    late = oldest is not None and oldest > settings.HEALTH_MAX_ALERT_AGE_SECONDS
     return {
         "status": FAIL if late else OK,
         "unsent": stats["unsent"],

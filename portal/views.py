@@ -1,7 +1,10 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseServerError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
@@ -9,6 +12,8 @@ from django.views.generic import TemplateView
 
 from portal.accounts.roles import roles_for
 from portal.registry import cards_for
+
+RETRY_AFTER_SECONDS = 5
 
 
 def admin_login_redirect(request):
@@ -34,9 +39,17 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # Rendered without context processors: the error may be the database itself.
-    html = loader.get_template("errors/500.html").render({"COUNCIL_NAME": settings.COUNCIL_NAME})
-    return HttpResponseServerError(html)
+    """Django's handler500, called while the exception is being handled. A database that is
+    unreachable for a moment (a restart, a failover) is a 503 with Retry-After rather than a
+    500: proxies and police systems retry, and monitors see an outage rather than a bug.
+    Rendered without context processors: the error may be the database itself."""
+    context = {"COUNCIL_NAME": settings.COUNCIL_NAME}
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        html = loader.get_template("errors/503.html").render(context)
+        response = HttpResponse(html, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponseServerError(loader.get_template("errors/500.html").render(context))
 
 
 class ApiDocsView(TemplateView):

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.core.paginator import Paginator
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
@@ -88,6 +89,29 @@ def test_500_renders_without_a_database_or_context_processors():
     assert page.select_one("link[rel=stylesheet]")["href"] == "/static/govuk/govuk-frontend.min.css"
     assert "call 999" in page.get_text()
     assert not page.find("script", src=False), "no inline script without a nonce"
+
+
+@pytest.mark.parametrize("error", [OperationalError("server closed the connection unexpectedly"), InterfaceError()])
+def test_a_database_outage_is_a_503_with_retry_after_not_a_500(error):
+    """A restart or failover of the database: proxies and police systems retry, monitors
+    see an outage rather than a bug (tests/production/test_faults.py restarts a real one)."""
+    try:
+        raise error
+    except type(error):
+        response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    page = soup(response.content)
+    assert page.h1.get_text(strip=True) == "Sorry, the service is unavailable"
+    assert "call 999" in page.get_text()
+
+
+def test_other_database_errors_stay_500s():
+    try:
+        raise IntegrityError("duplicate key")
+    except IntegrityError:
+        response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
 
 
 def test_messages_become_notification_banners():
