@@ -319,7 +319,9 @@ def test_page_is_a_page():
     assert issubclass(ServicePage, Page)
 
 
-def test_editor_admin_page_search_finds_only_their_organisations_services(signed_in, editor, own_service, others_service):
+def test_editor_admin_page_search_finds_only_their_organisations_services(
+    signed_in, editor, own_service, others_service
+):
     client = signed_in(editor)
     html = client.get(reverse("wagtailadmin_pages:search"), {"q": "Wearside Hendon parenting carers"}).content.decode()
     html += client.get(reverse("wagtailadmin_pages:search_results"), {"q": "club"}).content.decode()

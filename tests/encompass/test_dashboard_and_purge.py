@@ -65,7 +65,9 @@ def test_purge_expired_deletes_after_the_retention_period(db, school, settings, 
     NotifiedChildFactory(school=school, notification=mixed.notification)
 
     call_command("purge_expired", "--dry-run")
-    assert "Would purge 1 Operation Encompass notifications acknowledged more than 30 days ago" in capsys.readouterr().out
+    assert (
+        "Would purge 1 Operation Encompass notifications acknowledged more than 30 days ago" in capsys.readouterr().out
+    )
     assert Notification.objects.count() == 4
 
     call_command("purge_expired")
