@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Q
 
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
@@ -92,6 +93,10 @@ class IndexedService(models.Model):
 
     class Meta:
         ordering = ["title"]
+        indexes = [
+            # The few services with no public location are near every centre (they serve the area).
+            models.Index(fields=["page_id"], condition=Q(has_public_location=False), name="dsearch_service_noloc"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -106,7 +111,11 @@ class IndexedTag(models.Model):
     value = models.CharField(max_length=64)
 
     class Meta:
-        indexes = [models.Index(fields=["dimension", "value", "service"], name="dsearch_tag_dim_val")]
+        indexes = [
+            models.Index(fields=["dimension", "value", "service"], name="dsearch_tag_dim_val"),
+            # Covering index for the facet counts: a search's candidates join their tags by id.
+            models.Index(fields=["service", "dimension", "value"], name="dsearch_tag_service"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dimension}={self.value}"

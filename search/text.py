@@ -4,6 +4,7 @@ engine as syntax), the thesaurus and edit distance."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -221,3 +222,48 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
 
 def allowed_edits(word: str) -> int:
     return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
+
+
+_TOKEN_RE = re.compile(r"[0-9A-Za-z\u00c0-\u024f]+(?:['\u2019][A-Za-z]+)?")
+_SUFFIXES = ("ational", "ation", "ically", "ness", "ment", "ings", "ing", "ies", "ied", "ic", "ed", "es", "ly", "s")
+
+
+@functools.lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """A light suffix-stripping stem of one word ("parenting", "parents" → "parent";
+    "autistic" → "autist"), for highlighting only: matching itself is the engine's (Porter on
+    FTS5, Snowball English on PostgreSQL and Elasticsearch)."""
+    word = word.lower().replace("'", "").replace("\u2019", "")
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def snippet(texts: list[str], clauses: list[Clause], size: int = 24, start: str = "[", end: str = "]") -> str:
+    """The window of ``size`` words, from the first of ``texts`` that mentions the query, that
+    holds the most query words, each wrapped in ``start``/``end`` (callers pass private-use
+    markers and escape the rest). '' when no text mentions the query."""
+    stems = {stem(w) for clause in clauses for alternative in clause.alternatives for w in alternative}
+    stems.discard("")
+    best: tuple[int, str] = (0, "")
+    for text in texts:
+        tokens = list(_TOKEN_RE.finditer(text or ""))
+        hits = [i for i, t in enumerate(tokens) if stem(t.group()) in stems]
+        if not hits:
+            continue
+        # The window starting a little before each hit; keep the one covering the most hits.
+        count, first = max((sum(1 for h in hits if i <= h < i + size), max(i - 3, 0)) for i in hits)
+        if count <= best[0]:
+            continue
+        first = min(first, max(len(tokens) - size, 0))
+        window = tokens[first : first + size]
+        out, position = [], window[0].start()
+        for i, token in enumerate(window, first):
+            out.append(text[position : token.start()])
+            out.append(f"{start}{token.group()}{end}" if i in hits else token.group())
+            position = token.end()
+        prefix = "…" if first > 0 else ""
+        suffix = "…" if first + size < len(tokens) else text[position:]
+        best = (count, prefix + "".join(out) + suffix)
+    return best[1]

@@ -2,22 +2,20 @@
 search/'s own denormalised index (:mod:`search.models`), the thesaurus expanded at query
 time, misspellings corrected against the indexed vocabulary (trigram similarity on
 PostgreSQL, edit distance on SQLite), a bounding box then the exact great-circle distance,
-and facets by aggregate queries. A search costs a bounded number of queries whatever the
-size of the directory (tests/search pin it)."""
+and facets by aggregates — all in one SQL statement per search (see "Searching" below;
+tests/search pin the query count; docs/decisions/0007-search.md explains the design)."""
 
-# ruff: noqa: S608, S611 — SQL here names only the constant FTS_TABLE; every value is a parameter.
+# ruff: noqa: S608 — SQL here names only the constant FTS_TABLE; every value is a parameter.
 from __future__ import annotations
 
 import datetime
 import html
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, TextField, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils.safestring import mark_safe
 
@@ -36,6 +34,7 @@ from search.contract import (
     FREE,
     LANGUAGE,
     NEED,
+    WEEKDAYS,
     FacetValue,
     Hit,
     SearchQuery,
@@ -201,6 +200,26 @@ def rebuild(progress=None) -> int:
 
 
 # --- Searching -----------------------------------------------------------------------------------
+# A search is ONE SQL statement (plus one for the names of the categories it counts):
+#
+#   d   (with a centre) the services near it: a public location in the bounding box (an index
+#       range scan) and within the radius by the exact great-circle distance;
+#   f   every verified service matching the text (FTS5 MATCH / tsvector @@) that is near the
+#       centre or has no public location, with its distance and its failed filters as a bit
+#       mask; the text score (bm25 / ts_rank) only for rows passing the column filters;
+#   c   the rows that can count anywhere: those passing every filter, and those failing
+#       exactly one facet dimension (a dimension's counts leave its own filter out);
+#   then, from c, UNION ALL of: the page of hits (ranked by ROW_NUMBER() over the sort, then
+#   LIMIT/OFFSET, joined back to the service rows for their display columns and, on
+#   PostgreSQL, ts_headline), the total, the tag facet counts (GROUP BY dimension, value) and
+#   the age facet counts (a join with the ages 0..18).
+#
+# The text is matched once (f is materialised), no candidate rows travel to Python (only the
+# page of hits and the aggregate rows do), and the statement count does not grow with the
+# size of the directory or of the result.
+
+DISTANCE_DECAY_M = 5 * 1609.344  # relevance halves at 5 miles when blended with distance
+SNIPPET_TOKENS = 24
 
 
 def _fts5_expression(clauses: list[textmod.Clause], operator: str = "AND") -> str:
@@ -212,82 +231,310 @@ def _fts5_expression(clauses: list[textmod.Clause], operator: str = "AND") -> st
     return f" {operator} ".join(parts)
 
 
-def _pg_query(clauses: list[textmod.Clause], operator: str = "AND"):
-    from django.contrib.postgres.search import SearchQuery as PgQuery
-
-    combined = None
+def _tsquery_sql(clauses: list[textmod.Clause], operator: str = "AND") -> tuple[str, list[str]]:
+    """A PostgreSQL tsquery expression: each clause any of its alternatives (a phrase for
+    several words), the clauses joined by AND or OR. Words are parameters, never syntax."""
+    parts, params = [], []
     for clause in clauses:
-        alternative_query = None
+        alternatives = []
         for words in clause.alternatives:
-            q = PgQuery(" ".join(words), search_type="phrase" if len(words) > 1 else "plain", config="english")
-            alternative_query = q if alternative_query is None else alternative_query | q
-        if combined is None:
-            combined = alternative_query
-        elif operator == "AND":
-            combined = combined & alternative_query
-        else:
-            combined = combined | alternative_query
-    return combined
+            function = "phraseto_tsquery" if len(words) > 1 else "plainto_tsquery"
+            alternatives.append(f"{function}('english'::regconfig, %s)")
+            params.append(" ".join(words))
+        parts.append("(" + " || ".join(alternatives) + ")")
+    joiner = " && " if operator == "AND" else " || "
+    return "(" + joiner.join(parts) + ")", params
 
 
-class _TextMatch:
-    """The text part of a search on this database: a filter and a score per page id."""
+class _Sql:
+    """SQL text with its parameters, built in order."""
 
-    def __init__(self, clauses: list[textmod.Clause], operator: str):
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list = []
+
+    def add(self, sql: str, *params) -> _Sql:
+        self.parts.append(sql)
+        self.params.extend(params)
+        return self
+
+    def __str__(self) -> str:
+        return "".join(self.parts)
+
+
+class _Plan:
+    """The single statement behind one search (see the comment above)."""
+
+    def __init__(self, query: SearchQuery, clauses: list[textmod.Clause], operator: str):
+        self.query = query
         self.clauses = clauses
         self.operator = operator
-        if is_postgres():
-            self.pg_query = _pg_query(clauses, operator)
-        else:
-            self.expression = _fts5_expression(clauses, operator)
+        self.postgres = is_postgres()
+        self.has_text = bool(clauses)
+        if self.has_text:
+            if self.postgres:
+                self.tsquery, self.tsquery_params = _tsquery_sql(clauses, operator)
+            else:
+                self.match = _fts5_expression(clauses, operator)
 
-    def q(self) -> Q:
-        if is_postgres():
-            return Q(search_vector=self.pg_query)
-        return Q(page_id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self.expression]))
+    # --- pieces ---
+    def _near_sql(self, sql: _Sql) -> None:
+        """``d`` (service_id, metres): the services with a public location inside the bounding
+        box (found by the latitude/longitude index) whose nearest such location is within the
+        radius by the exact great-circle distance. A service is near when it is in ``d`` or has
+        no public location at all (refuges, phone and online services: they serve the area, and
+        have no distance). A service failing near counts nowhere (near is not a facet), so it is
+        dropped by the join, before its row is read."""
+        q = self.query
+        south, north, west, east = bounding_box(q.latitude, q.longitude, q.radius)
+        lat0, lon0 = math.radians(q.latitude), math.radians(q.longitude)
+        clamp = "LEAST" if self.postgres else "MIN"
+        # Haversine, as haversine_m: 2R·asin(√(sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2))).
+        metres = (
+            f"2 * {EARTH_RADIUS_M} * ASIN({clamp}(1.0, SQRT("
+            "SIN((RADIANS(l.latitude) - %s) / 2) * SIN((RADIANS(l.latitude) - %s) / 2)"
+            " + %s * COS(RADIANS(l.latitude))"
+            " * SIN((RADIANS(l.longitude) - %s) / 2) * SIN((RADIANS(l.longitude) - %s) / 2))))"
+        )
+        sql.add(
+            "d AS (SELECT service_id, metres FROM (SELECT l.service_id, "
+            f"MIN({metres}) AS metres FROM {IndexedLocation._meta.db_table} l "
+            "WHERE l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s GROUP BY l.service_id) box "
+            "WHERE metres <= %s), ",
+            lat0,
+            lat0,
+            math.cos(lat0),
+            lon0,
+            lon0,
+            south,
+            north,
+            west,
+            east,
+            q.radius,
+        )
 
-    def annotate_rank(self, queryset: QuerySet) -> QuerySet:
-        if is_postgres():
-            from django.contrib.postgres.search import SearchRank
-
-            return queryset.annotate(rank=SearchRank(F("search_vector"), self.pg_query, normalization=Value(1)))
-        return queryset
-
-    def sqlite_scores(self) -> dict[int, float]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT rowid, bm25({FTS_TABLE}, 10.0, 5.0, 2.0, 1.0) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
-                [self.expression],
-            )
-            return {row[0]: -row[1] for row in cursor.fetchall()}
-
-    def snippets(self, page_ids: list[int]) -> dict[int, str]:
-        if not page_ids:
-            return {}
-        if is_postgres():
-            from django.contrib.postgres.search import SearchHeadline
-            from django.db.models.functions import Concat
-
-            rows = IndexedService.objects.filter(pk__in=page_ids).annotate(
-                headline=SearchHeadline(
-                    Concat("summary", Value(" "), "description", output_field=TextField()),
-                    self.pg_query,
-                    config="english",
-                    start_sel=MARK_START,
-                    stop_sel=MARK_END,
-                    max_words=30,
-                    min_words=12,
+    def _fails(self) -> list[tuple[str, str, list]]:
+        """(dimension, SQL that is 1 when a row fails the filter, parameters) for every facet
+        filter, over the service row ``s``: free and age read columns, the others are
+        correlated EXISTS on the page id. (Near is a join: see _near_sql.)"""
+        q, fails = self.query, []
+        ops = connection.ops
+        if q.free_only:
+            fails.append((FREE, "CASE WHEN s.is_free THEN 0 ELSE 1 END", []))
+        if q.age is not None:
+            fails.append(
+                (
+                    AGE,
+                    "CASE WHEN (s.minimum_age IS NULL OR s.minimum_age <= %s) "
+                    "AND (s.maximum_age IS NULL OR s.maximum_age >= %s) THEN 0 ELSE 1 END",
+                    [q.age, q.age],
                 )
             )
-            return dict(rows.values_list("page_id", "headline"))
-        placeholders = ",".join(["%s"] * len(page_ids))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT rowid, snippet({FTS_TABLE}, -1, %s, %s, '…', 24) FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
-                [MARK_START, MARK_END, self.expression, *page_ids],
+        day = q.effective_date()
+        if day is not None:
+            opening, closure = IndexedOpening._meta.db_table, IndexedClosure._meta.db_table
+            when = ops.adapt_datefield_value(day)
+            opening_sql = (
+                f"SELECT 1 FROM {opening} o WHERE o.service_id = s.page_id AND o.day = %s "
+                "AND (o.valid_from IS NULL OR o.valid_from <= %s) AND (o.valid_to IS NULL OR o.valid_to >= %s)"
             )
-            return dict(cursor.fetchall())
+            params: list = [WEEKDAYS[day.weekday()], when, when]
+            if q.open_time is not None:
+                at = ops.adapt_timefield_value(q.open_time)
+                opening_sql += (
+                    " AND (o.opens_at IS NULL OR o.opens_at <= %s) AND (o.closes_at IS NULL OR o.closes_at > %s)"
+                )
+                params += [at, at]
+            fails.append(
+                (
+                    DAY,
+                    f"CASE WHEN s.status <> 'temporarily closed' AND EXISTS ({opening_sql}) AND NOT EXISTS "
+                    f"(SELECT 1 FROM {closure} x WHERE x.service_id = s.page_id AND x.start_date <= %s "
+                    "AND x.end_date >= %s) THEN 0 ELSE 1 END",
+                    [*params, when, when],
+                )
+            )
+        tag = IndexedTag._meta.db_table
+        for dimension, wanted in _tag_filters(q).items():
+            values = sorted(wanted)
+            fails.append(
+                (
+                    dimension,
+                    f"CASE WHEN EXISTS (SELECT 1 FROM {tag} t WHERE t.service_id = s.page_id AND t.dimension = %s "
+                    f"AND t.value IN ({', '.join(['%s'] * len(values))})) THEN 0 ELSE 1 END",
+                    [dimension, *values],
+                )
+            )
+        return fails
+
+    def _order_sql(self) -> str:
+        q = self.query
+        if q.sort == DISTANCE and q.has_centre:
+            keys = ["(c.dist IS NULL)", "c.dist", "c.score DESC"]
+        elif not self.has_text:
+            keys = ["(c.dist IS NULL)", "c.dist"] if q.has_centre else []
+        elif q.has_centre:
+            # Relevance blended with distance: a gentle decay, halving the score at 5 miles.
+            keys = [f"c.score / (1 + COALESCE(c.dist, {float(q.radius)}) / {DISTANCE_DECAY_M}) DESC"]
+        else:
+            keys = ["c.score DESC"]
+        return ", ".join([*keys, "c.title", "c.page_id"])
+
+    # --- the statement ---
+    def statement(self, facets: bool, limit: int | None, offset: int = 0, display: bool = True) -> _Sql:
+        q, sql = self.query, _Sql()
+        service = IndexedService._meta.db_table
+        fails = self._fails()
+
+        # f: every verified service matching the text (and near the centre), with its distance
+        # and its failed filters as a bit mask (each filter evaluated once per row). The text
+        # score is computed only for rows passing the column filters (free, age): the others
+        # are never ranked.
+        cheap = [fail for dimension, fail, _ in fails if dimension in (FREE, AGE)]
+        cheap_params = [p for dimension, _, params in fails if dimension in (FREE, AGE) for p in params]
+        sql.add("WITH RECURSIVE ")
+        if q.has_centre:
+            self._near_sql(sql)
+        sql.add("f AS MATERIALIZED (SELECT s.page_id, s.title, s.minimum_age, s.maximum_age, ")
+        if not self.has_text:
+            score = "0.0"
+        elif self.postgres:
+            score = f"ts_rank(s.search_vector, {self.tsquery}, 1)"
+        else:
+            score = f"-bm25({FTS_TABLE}, 10.0, 5.0, 2.0, 1.0)"
+        score_params = self.tsquery_params if self.has_text and self.postgres else []
+        if cheap and self.has_text:
+            sql.add(f"CASE WHEN {' + '.join(f'({c})' for c in cheap)} = 0 THEN {score} ELSE 0.0 END AS score, ")
+            sql.params += [*cheap_params, *score_params]
+        else:
+            sql.add(f"{score} AS score, ", *score_params)
+        sql.add("d.metres AS dist, " if q.has_centre else "CAST(NULL AS FLOAT) AS dist, ")
+        if fails:
+            sql.add(" + ".join(f"({fail}) * {1 << bit}" for bit, (_, fail, _) in enumerate(fails)))
+            sql.add(" AS mask ", *[p for _, _, params in fails for p in params])
+        else:
+            sql.add("0 AS mask ")
+        # Join order on SQLite: the text match, then the near set (an automatic index on d),
+        # then the service rows, so services that are not near are dropped before their row is
+        # read. PostgreSQL's planner chooses its own order.
+        text_source = self.has_text and not self.postgres
+        key = f"{FTS_TABLE}.rowid" if text_source else "s.page_id"
+        sql.add(f"FROM {FTS_TABLE} " if text_source else f"FROM {service} s ")
+        if q.has_centre:
+            sql.add(f"LEFT JOIN d ON d.service_id = {key} ")
+        if text_source:
+            sql.add(f"CROSS JOIN {service} s ")
+        sql.add("WHERE s.review_due_on >= %s", connection.ops.adapt_datefield_value(verification_cutoff()))
+        if text_source:
+            sql.add(f" AND s.page_id = {key}")
+        if q.has_centre:
+            sql.add(
+                f" AND (d.service_id IS NOT NULL OR {key} IN (SELECT page_id FROM {service} "
+                "WHERE NOT has_public_location))"
+            )
+        if self.has_text:
+            if self.postgres:
+                sql.add(f" AND s.search_vector @@ {self.tsquery}", *self.tsquery_params)
+            else:
+                sql.add(f" AND {FTS_TABLE} MATCH %s", self.match)
+        sql.add("), ")
+
+        # c: the rows that can count (pass every filter, or fail one facet dimension), with the
+        # dimension each fails ('' for none).
+        if not fails:
+            sql.add("c AS (SELECT f.*, '' AS miss FROM f)")
+        else:
+            sql.add("c AS (SELECT f.*, CASE f.mask")
+            for bit, (dimension, _, _) in enumerate(fails):
+                sql.add(f" WHEN {1 << bit} THEN '{dimension}'")
+            sql.add(" ELSE '' END AS miss FROM f WHERE f.mask ")
+            allowed = [0, *(1 << bit for bit in range(len(fails)))] if facets else [0]
+            sql.add(f"IN ({', '.join(str(m) for m in allowed)}))")
+        if facets:
+            sql.add(", ages(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM ages WHERE n < %s)", AGE_BUCKETS[-1])
+
+        # The page of hits, in order.
+        sql.add(" SELECT 'hit' AS kind, h.page_id AS id, h.position AS n, h.score AS score, h.dist AS dist, ")
+        if display:
+            sql.add("s.title AS t1, s.url AS t2, s.summary AS t3, s.organisation AS t4, s.status AS t5, ")
+            self._snippet_sql(sql)
+        else:
+            sql.add(
+                "CAST(NULL AS TEXT) AS t1, CAST(NULL AS TEXT) AS t2, CAST(NULL AS TEXT) AS t3, "
+                "CAST(NULL AS TEXT) AS t4, CAST(NULL AS TEXT) AS t5, CAST(NULL AS TEXT) AS t6 "
+            )
+        sql.add(
+            f"FROM (SELECT c.page_id, c.score, c.dist, ROW_NUMBER() OVER (ORDER BY {self._order_sql()}) AS position "
+            f"FROM c WHERE c.miss = '' ORDER BY position"
+        )
+        if limit is not None:
+            sql.add(" LIMIT %s OFFSET %s", limit, offset)
+        sql.add(f") h JOIN {service} s ON s.page_id = h.page_id")
+        if limit is not None:
+            # The total: one row, counted over the same set.
+            sql.add(
+                " UNION ALL SELECT 'total', COUNT(*), 0, 0.0, 0.0, NULL, NULL, NULL, NULL, NULL, NULL "
+                "FROM c WHERE c.miss = ''"
+            )
+        if facets:
+            # Every tag dimension is a facet (the free facet is the ('free', 'yes') tag).
+            sql.add(
+                " UNION ALL SELECT 'tag', COUNT(*), 0, 0.0, 0.0, t.dimension, t.value, NULL, NULL, NULL, NULL "
+                f"FROM c CROSS JOIN {IndexedTag._meta.db_table} t WHERE t.service_id = c.page_id "
+                "AND (c.miss = '' OR c.miss = t.dimension) GROUP BY t.dimension, t.value"
+            )
+            sql.add(
+                " UNION ALL SELECT 'age', ages.n, COUNT(c.page_id), 0.0, 0.0, NULL, NULL, NULL, NULL, NULL, NULL "
+                "FROM ages LEFT JOIN c ON (c.miss = '' OR c.miss = 'age') "
+                "AND (c.minimum_age IS NULL OR c.minimum_age <= ages.n) "
+                "AND (c.maximum_age IS NULL OR c.maximum_age >= ages.n) GROUP BY ages.n"
+            )
+        return sql
+
+    def _snippet_sql(self, sql: _Sql) -> None:
+        """``t6``: on PostgreSQL the highlighted snippet (ts_headline, run for this page's rows
+        only); on SQLite the description, highlighted in Python (:func:`search.text.snippet`),
+        because FTS5's snippet() needs the match cursor on the row: a doclist seek per hit that
+        costs more than the whole search for a common word."""
+        if not self.has_text:
+            sql.add("CAST(NULL AS TEXT) AS t6 ")
+        elif self.postgres:
+            sql.add(
+                f"ts_headline('english'::regconfig, s.summary || ' ' || s.description, {self.tsquery}, %s) AS t6 ",
+                *self.tsquery_params,
+                f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12",
+            )
+        else:
+            sql.add("s.description AS t6 ")
+
+    def snippet(self, summary: str, t6: str | None) -> str:
+        if not self.has_text or not t6:
+            return ""
+        if self.postgres:
+            return highlight(t6) if MARK_START in t6 else ""
+        marked = textmod.snippet([summary, t6], self.clauses, SNIPPET_TOKENS, MARK_START, MARK_END)
+        return highlight(marked) if marked else ""
+
+    def execute(self, facets: bool, limit: int | None, offset: int = 0, display: bool = True) -> list[tuple]:
+        sql = self.statement(facets, limit, offset, display)
+        with connection.cursor() as cursor:
+            cursor.execute(str(sql), sql.params)
+            return cursor.fetchall()
+
+
+def _tag_filters(query: SearchQuery) -> dict[str, set[str]]:
+    out = {}
+    if query.categories:
+        out[CATEGORY] = set(query.categories)
+    if query.access:
+        out[ACCESS] = {query.access}
+    if query.attendance:
+        out[ATTEND] = set(query.attendance)
+    if query.language:
+        out[LANGUAGE] = {query.language}
+    if query.needs:
+        out[NEED] = set(query.needs)
+    return out
 
 
 class DatabaseBackend:
@@ -400,277 +647,61 @@ class DatabaseBackend:
         scored.sort()
         return scored[0][3]
 
-    # --- the filters ---
-    # The full-text match runs once per search: one query returns every page matching the text
-    # (with its score and the columns the filters read), and every filter and facet count is then
-    # worked out in Python over that candidate set, with the tags (and, for a day, the opening
-    # check) fetched for the candidates by id. Facet counts leave their own dimension's filter out.
-
-    def _fail_sql(self, query: SearchQuery, t: str) -> tuple[str, str, str, list]:
-        """SQL for 1 when a row fails the near, free and age filters (0 when it passes or the
-        filter is off), with their parameters. ``t`` names the service table in the query."""
-        params: list = []
-        near = free = age = "0"
-        if query.has_centre:
-            south, north, west, east = bounding_box(query.latitude, query.longitude, query.radius)
-            loc = IndexedLocation._meta.db_table
-            near = (
-                f"CASE WHEN {t}.has_public_location AND NOT EXISTS (SELECT 1 FROM {loc} l "
-                f"WHERE l.service_id = {t}.page_id AND l.latitude BETWEEN %s AND %s "
-                f"AND l.longitude BETWEEN %s AND %s) THEN 1 ELSE 0 END"
-            )
-            params += [south, north, west, east]
-        if query.free_only:
-            free = f"CASE WHEN {t}.is_free THEN 0 ELSE 1 END"
-        if query.age is not None:
-            age = (
-                f"CASE WHEN ({t}.minimum_age IS NULL OR {t}.minimum_age <= %s) "
-                f"AND ({t}.maximum_age IS NULL OR {t}.maximum_age >= %s) THEN 0 ELSE 1 END"
-            )
-            params += [query.age, query.age]
-        return near, free, age, params
-
-    def _candidates(self, query: SearchQuery, text: _TextMatch | None) -> tuple[list[tuple], dict[int, float]]:
-        """(page_id, has_public_location, is_free, minimum_age, maximum_age, near_fail, free_fail,
-        age_fail) for every verified page that matches the text and fails at most one of the near,
-        free and age filters (no other page can count in the results or a facet), in title order,
-        and the text score per page."""
-        columns = ("page_id", "has_public_location", "is_free", "minimum_age", "maximum_age")
-        if not is_postgres() and text is not None:
-            near, free, age, params = self._fail_sql(query, "s")
-            table = IndexedService._meta.db_table
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT * FROM (SELECT s.page_id, s.has_public_location, s.is_free, s.minimum_age, "
-                    f"s.maximum_age, {near} AS nf, {free} AS ff, {age} AS af, "
-                    f"bm25({FTS_TABLE}, 10.0, 5.0, 2.0, 1.0) AS score, s.title AS title FROM {FTS_TABLE} "
-                    f"JOIN {table} s ON s.page_id = {FTS_TABLE}.rowid "
-                    f"WHERE {FTS_TABLE} MATCH %s AND s.review_due_on >= %s) "
-                    f"WHERE nf + ff + af <= 1 ORDER BY title, page_id",
-                    [*params, text.expression, verification_cutoff().isoformat()],
-                )
-                rows = cursor.fetchall()
-            return [(r[0], bool(r[1]), r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows], {r[0]: -r[8] for r in rows}
-        near, free, age, params = self._fail_sql(query, IndexedService._meta.db_table)
-        base = (
-            self._base()
-            .annotate(
-                nf=RawSQL(near, params[:4] if query.has_centre else [], output_field=IntegerField()),
-                ff=RawSQL(free, [], output_field=IntegerField()),
-                af=RawSQL(age, params[4:] if query.has_centre else params, output_field=IntegerField()),
-            )
-            .annotate(fails=F("nf") + F("ff") + F("af"))
-            .filter(fails__lte=1)
-            .order_by("title", "page_id")
-        )
-        if text is None:
-            return list(base.values_list(*columns, "nf", "ff", "af")), {}
-        rows = list(text.annotate_rank(base.filter(text.q())).values_list(*columns, "nf", "ff", "af", "rank"))
-        return [row[:8] for row in rows], {row[0]: row[8] for row in rows}
-
-    @staticmethod
-    def _ids(ids: list[int]) -> RawSQL:
-        """The given ids as a subquery with one parameter (no per-id placeholders)."""
-        if is_postgres():
-            return RawSQL("SELECT unnest(%s::integer[])", [list(ids)])
-        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
-
-    @staticmethod
-    def _tag_filters(query: SearchQuery) -> dict[str, set[str]]:
-        out = {}
-        if query.categories:
-            out[CATEGORY] = set(query.categories)
-        if query.access:
-            out[ACCESS] = {query.access}
-        if query.attendance:
-            out[ATTEND] = set(query.attendance)
-        if query.language:
-            out[LANGUAGE] = {query.language}
-        if query.needs:
-            out[NEED] = set(query.needs)
-        return out
-
-    def _open_q(self, query: SearchQuery, day: datetime.date) -> Q:
-        code = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[day.weekday()]
-        openings = IndexedOpening.objects.filter(service=OuterRef("pk"), day=code).filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-        )
-        if query.open_time is not None:
-            openings = openings.filter(
-                Q(opens_at__isnull=True) | Q(opens_at__lte=query.open_time),
-                Q(closes_at__isnull=True) | Q(closes_at__gt=query.open_time),
-            )
-        closed = IndexedClosure.objects.filter(service=OuterRef("pk"), start_date__lte=day, end_date__gte=day)
-        return Q(Exists(openings)) & ~Q(Exists(closed)) & ~Q(status="temporarily closed")
-
-    def _base(self) -> QuerySet[IndexedService]:
-        return IndexedService.objects.filter(review_due_on__gte=verification_cutoff())
-
-    def _ranked(self, query: SearchQuery, clauses, operator: str, facets: bool = False):
-        """Every matching page id in result order, with scores and distances, and (when asked)
-        the per-candidate state the facet counts are made from."""
-        text = _TextMatch(clauses, operator) if clauses else None
-        candidates, scores = self._candidates(query, text)
-
-        # Which filters each candidate fails, as a set of dimension names.
-        failed: dict[int, set[str]] = {}
-        free_values: dict[int, bool] = {}
-        ages: dict[int, tuple] = {}
-        for pk, _, is_free, minimum, maximum, near_fail, free_fail, age_fail in candidates:
-            free_values[pk] = bool(is_free)
-            ages[pk] = (minimum, maximum)
-            miss = set()
-            if near_fail:
-                miss.add("near")
-            if free_fail:
-                miss.add(FREE)
-            if age_fail:
-                miss.add(AGE)
-            failed[pk] = miss
-
-        # Only candidates failing at most one filter can count anywhere (results or a facet).
-        live = [pk for pk, _, *_ in candidates if len(failed[pk]) <= 1]
-        day = query.effective_date()
-        if day is not None and live:
-            open_ids = set(
-                IndexedService.objects.filter(pk__in=self._ids(live))
-                .filter(self._open_q(query, day))
-                .values_list("pk", flat=True)
-            )
-            for pk in live:
-                if pk not in open_ids:
-                    failed[pk].add(DAY)
-            live = [pk for pk in live if len(failed[pk]) <= 1]
-
-        tag_filters = self._tag_filters(query)
-        tags: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        if live and (facets or tag_filters):
-            tag_rows = IndexedTag.objects.filter(service_id__in=self._ids(live))
-            if not facets:
-                tag_rows = tag_rows.filter(dimension__in=list(tag_filters))
-            for service_id, dimension, value in tag_rows.values_list("service_id", "dimension", "value"):
-                tags[service_id].append((dimension, value))
-            if tag_filters:
-                for pk in live:
-                    have: dict[str, set[str]] = defaultdict(set)
-                    for dimension, value in tags.get(pk, ()):
-                        have[dimension].add(value)
-                    for dimension, wanted in tag_filters.items():
-                        if not (have[dimension] & wanted):
-                            failed[pk].add(dimension)
-                live = [pk for pk in live if len(failed[pk]) <= 1]
-
-        has_location = {row[0]: row[1] for row in candidates}
-        matched = [pk for pk in live if not failed[pk]]
-        distances: dict[int, float] = {}
-        if query.has_centre and matched:
-            located = [pk for pk in matched if has_location[pk]]
-            south, north, west, east = bounding_box(query.latitude, query.longitude, query.radius)
-            # Run even when no result has a place, so a search costs the same number of queries.
-            box_locations = IndexedLocation.objects.filter(
-                service_id__in=self._ids(located),
-                latitude__range=(south, north),
-                longitude__range=(west, east),
-            ).values_list("service_id", "latitude", "longitude")
-            for service_id, lat, lng in box_locations:
-                metres = haversine_m(query.latitude, query.longitude, lat, lng)
-                if metres <= query.radius and metres < distances.get(service_id, math.inf):
-                    distances[service_id] = metres
-            matched = [pk for pk in matched if not has_location[pk] or pk in distances]
-        ordered = self._order(query, matched, scores, distances)
-        state = (live, failed, tags, free_values, ages, tag_filters)
-        return ordered, scores, distances, state, text
-
+    # --- running the statement ---
     def ranked_ids(self, query: SearchQuery) -> list[int]:
         """All matching page ids in relevance order (the ORUK API's ``search``)."""
         clauses = textmod.parse(query.text)
-        ordered = self._ranked(query, clauses, "AND")[0]
+        ordered = self._ids(query, clauses, "AND")
         if not ordered and len(clauses) > 1:
-            ordered = self._ranked(query, clauses, "OR")[0]
+            ordered = self._ids(query, clauses, "OR")
         return ordered
 
+    @staticmethod
+    def _ids(query: SearchQuery, clauses, operator: str) -> list[int]:
+        rows = _Plan(query, clauses, operator).execute(facets=False, limit=None, display=False)
+        return [row[1] for row in sorted(rows, key=lambda row: row[2])]
+
     def _run(self, query: SearchQuery, clauses, operator: str, allow_empty: bool = False) -> SearchResults | None:
-        ordered, scores, distances, state, text = self._ranked(query, clauses, operator, facets=query.facets)
-        if not ordered and not allow_empty:
+        plan = _Plan(query, clauses, operator)
+        rows = plan.execute(facets=query.facets, limit=query.size, offset=query.offset)
+        total, hits, tag_counts, age_counts = 0, [], defaultdict(dict), {}
+        for kind, number, position, score, dist, t1, t2, t3, t4, t5, t6 in rows:
+            if kind == "hit":
+                hits.append(
+                    (
+                        position,
+                        Hit(
+                            page_id=number,
+                            title=t1,
+                            url=t2,
+                            summary=t3,
+                            organisation=t4,
+                            status=t5,
+                            score=float(score or 0.0),
+                            distance_m=dist,
+                            snippet=plan.snippet(t3, t6),
+                        ),
+                    )
+                )
+            elif kind == "total":
+                total = number
+            elif kind == "tag":
+                tag_counts[t1][t2] = number
+            elif kind == "age":
+                age_counts[number] = position
+        if not total and not allow_empty:
             return None
-        total = len(ordered)
-        page_ids = ordered[query.offset : query.offset + query.size]
-        hits = self._hits(page_ids, scores, distances, text)
-        facets = self._facets(query, state) if query.facets else {}
-        return SearchResults(query=query, hits=hits, total=total, facets=facets, backend=self.name)
+        hits.sort(key=lambda pair: pair[0])
+        facets = self._facets(query, tag_counts, age_counts) if query.facets else {}
+        return SearchResults(query=query, hits=[hit for _, hit in hits], total=total, facets=facets, backend=self.name)
 
     @staticmethod
-    def _order(query: SearchQuery, ids: list[int], scores: dict[int, float], distances: dict[int, float]) -> list[int]:
-        # ids arrive in title order, so every sort below breaks ties by title.
-        if query.sort == DISTANCE and query.has_centre:
-            return sorted(ids, key=lambda pk: (pk not in distances, distances.get(pk, 0.0), -scores.get(pk, 0.0)))
-        if not scores:
-            if query.has_centre:
-                return sorted(ids, key=lambda pk: (pk not in distances, distances.get(pk, 0.0)))
-            return ids
-        if query.has_centre:
-            # Relevance blended with distance: a gentle decay, halving the score at 5 miles.
-            scale = 5 * 1609.344
-            return sorted(ids, key=lambda pk: -scores.get(pk, 0.0) / (1 + distances.get(pk, query.radius) / scale))
-        return sorted(ids, key=lambda pk: -scores.get(pk, 0.0))
-
-    def _hits(self, page_ids, scores, distances, text: _TextMatch | None) -> list[Hit]:
-        if not page_ids:
-            return []
-        by_id = IndexedService.objects.in_bulk(page_ids)
-        snippets = text.snippets(page_ids) if text is not None else {}
-        hits = []
-        for pk in page_ids:
-            row = by_id[pk]
-            snippet = snippets.get(pk)
-            hits.append(
-                Hit(
-                    page_id=pk,
-                    title=row.title,
-                    url=row.url,
-                    summary=row.summary,
-                    organisation=row.organisation,
-                    status=row.status,
-                    score=float(scores.get(pk, 0.0)),
-                    distance_m=distances.get(pk),
-                    snippet=highlight(snippet) if snippet and MARK_START in snippet else "",
-                )
-            )
-        return hits
-
-    def _facets(self, query: SearchQuery, state) -> dict[str, list[FacetValue]]:
-        live, failed, tags, free_values, ages_of, _tag_filters = state
-        tag_dims = (CATEGORY, ACCESS, ATTEND, DAY, NEED, LANGUAGE)
-        counts: dict[str, dict[str, int]] = defaultdict(dict)
-        for dim in tag_dims:
-            counts[dim] = defaultdict(int)
-        # A page counts towards a dimension's values when it passes every filter but that dimension's own.
-        for pk in live:
-            miss = failed[pk]
-            for dimension, value in tags.get(pk, ()):
-                if dimension in counts and (not miss or miss == {dimension}):
-                    counts[dimension][value] += 1
-        free_n = 0
-        steps = [0] * (len(AGE_BUCKETS) + 1)  # a difference array over the age buckets 0..18
-        for pk in live:
-            miss = failed[pk]
-            if free_values[pk] and (not miss or miss == {FREE}):
-                free_n += 1
-            if not miss or miss == {AGE}:
-                minimum, maximum = ages_of[pk]
-                low = max(AGE_BUCKETS[0], AGE_BUCKETS[0] if minimum is None else minimum)
-                high = min(AGE_BUCKETS[-1], AGE_BUCKETS[-1] if maximum is None else maximum)
-                if low <= high:
-                    steps[low] += 1
-                    steps[high + 1] -= 1
-        ages, running = {}, 0
-        for age in AGE_BUCKETS:
-            running += steps[age]
-            ages[f"age_{age}"] = running
-        counts = {dim: {k: n for k, n in values.items() if n} for dim, values in counts.items()}
+    def _facets(
+        query: SearchQuery, counts: dict[str, dict[str, int]], age_counts: dict[int, int]
+    ) -> dict[str, list[FacetValue]]:
+        """FacetValues from the counts the statement aggregated: only labels are added here
+        (category names in one query, when there are categories to name)."""
         counts = defaultdict(dict, counts)
-        counts[FREE] = {"yes": free_n}
-
         term_ids = list(counts[CATEGORY]) + list(query.categories)
         term_names = (
             dict(TaxonomyTerm.objects.filter(oruk_id__in=_uuids(term_ids)).values_list("oruk_id", "name"))
@@ -685,7 +716,7 @@ class DatabaseBackend:
             keys = [k for k in keys if counts[dim].get(k) or k in selected]
             return [FacetValue(k, labels.get(k, k), counts[dim].get(k, 0), k in selected) for k in keys]
 
-        facets = {
+        return {
             CATEGORY: values(CATEGORY, term_names, query.categories),
             ACCESS: values(ACCESS, ACCESS_LABELS, [query.access] if query.access else [], list(ACCESS_LABELS)),
             ATTEND: values(ATTEND, ATTEND_LABELS, query.attendance, list(ATTEND_LABELS)),
@@ -693,9 +724,8 @@ class DatabaseBackend:
             NEED: values(NEED, NEED_LABELS, query.needs, list(NEED_LABELS)),
             LANGUAGE: values(LANGUAGE, LANGUAGE_NAMES, [query.language] if query.language else []),
             FREE: values(FREE, FREE_LABELS, ["yes"] if query.free_only else [], ["yes"]),
-            AGE: [FacetValue(str(age), str(age), ages[f"age_{age}"], query.age == age) for age in AGE_BUCKETS],
+            AGE: [FacetValue(str(age), str(age), age_counts.get(age, 0), query.age == age) for age in AGE_BUCKETS],
         }
-        return facets
 
 
 def _uuids(values: Iterable[str]) -> list:

@@ -82,6 +82,8 @@ def test_rebuild_command():
 
 
 def test_query_count_is_bounded_whatever_the_size(corpus):
+    # The postcode lookup, the one search statement (match, filters, page of hits, total and
+    # facet counts together) and the category names for the facet labels: three, always.
     query = SearchQuery(text="domestic abuse", postcode="SR1 3AA", free_only=True, open_day="MO", age=5)
     search(query)  # warm the synonym cache
     with CaptureQueriesContext(connection) as small:
@@ -91,4 +93,20 @@ def test_query_count_is_bounded_whatever_the_size(corpus):
     with CaptureQueriesContext(connection) as large:
         results = search(query)
     assert results.total >= 15
-    assert len(large) == len(small) <= 16
+    assert len(large) == len(small) == 3
+
+
+def test_query_count_does_not_grow_with_the_results_on_the_page(corpus):
+    terms = corpus["terms"]
+    query = SearchQuery(page_size=100, categories=(str(terms["parenting"].oruk_id),))
+    search(query)
+    with CaptureQueriesContext(connection) as few:
+        before = search(query)
+    for n in range(25):
+        ServicePageFactory(title=f"Parenting group {n}", summary="Parenting support.", terms=[terms["parenting"]])
+    with CaptureQueriesContext(connection) as many:
+        after = search(query)
+    assert len(after.hits) == len(before.hits) + 25 == after.total
+    assert {f.label: f.count for f in after.facet("category")}["Parenting"] == after.total
+    # The statement and the category names, whether the page holds 2 services or 27.
+    assert len(many) == len(few) == 2

@@ -135,3 +135,17 @@ def superuser_client(client, django_user_model):
     other = Client()
     other.force_login(user)
     return other
+
+
+def test_empty_search_page_lets_families_browse_by_category(client, corpus):
+    terms = corpus["terms"]
+    html = client.get(reverse("services")).content.decode()
+    assert "Browse by category" in html
+    parenting_link = f'href="{reverse("services")}?category={terms["parenting"].oruk_id}">Parenting</a> (2 services)'
+    assert parenting_link in html
+    assert f'?category={terms["da"].oruk_id}">Domestic abuse</a> (2 services)' in html
+    # Following a category link lists that category's services; the browse list gives way to results.
+    followed = client.get(reverse("services"), {"category": str(terms["parenting"].oruk_id)}).content.decode()
+    assert "Browse by category" not in followed
+    assert "Positive parenting course" in followed and "Parenting drop-in" in followed
+    assert "Millfield food bank" not in followed
