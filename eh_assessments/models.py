@@ -314,6 +314,8 @@ class Person(models.Model):
     class Meta:
         ordering = ["family", "kind", "sort_order", "date_of_birth", "pk"]
         verbose_name_plural = "people"
+        # Operation Encompass intake looks children up by date of birth (then name).
+        indexes = [models.Index(fields=["date_of_birth"], name="eh_person_dob")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk}"
@@ -512,3 +514,6 @@ class ChildTarget(models.Model):
 
     def __str__(self) -> str:
         return f"Target {self.pk}"
+
+
+from .models_casework import *  # noqa: E402,F403

@@ -20,6 +20,7 @@ urlpatterns = [
     path("portal/users/", include("portal.accounts.urls_portal")),
     path("portal/audit/", include("portal.audit.urls")),
     path("portal/encompass/", include("portal.encompass.urls")),
+    path("portal/assessments/cases/", include("eh_assessments.case_urls")),
     path("portal/assessments/", include("eh_assessments.urls")),
     path("api/encompass/", include("portal.encompass.api_urls")),
     path("api/docs", views.ApiDocsView.as_view(), name="api_docs"),

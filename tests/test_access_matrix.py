@@ -57,8 +57,19 @@ _DIRECTORY_ADMIN = {
     "directory_manager": 200,
     "administrator": 302,
     "la_encompass_lead": 302,
+    "early_help_manager": 302,
 }
-_ADMIN_ACCESS = ("service_provider_editor", "directory_manager", "administrator", "la_encompass_lead")
+# Early help assessments: started and seen by these roles, scoped to their own (and their
+# team's) families; anybody else's, or a missing one, is 404 so its existence is not revealed.
+_EH_ROLES = ("lead_professional", "school_key_adult", "school_deputy", "early_help_manager")
+_NO_ASSESSMENT = uuid.UUID(int=6)
+_ADMIN_ACCESS = (
+    "service_provider_editor",
+    "directory_manager",
+    "administrator",
+    "la_encompass_lead",
+    "early_help_manager",
+)
 _MISSING_OBJECT = dict.fromkeys(_ADMIN_ACCESS, 404)
 
 MATRIX: list[Row] = [
@@ -135,7 +146,7 @@ MATRIX: list[Row] = [
         "directory_problem_reports:edit",
         anonymous=LOGIN,
         default=LOGIN,
-        only={**_MISSING_OBJECT, "administrator": 302, "la_encompass_lead": 302},
+        only={**_MISSING_OBJECT, "administrator": 302, "la_encompass_lead": 302, "early_help_manager": 302},
         kwargs=lambda: {"pk": 999999},
     ),
     *[
@@ -187,6 +198,119 @@ MATRIX: list[Row] = [
     ),
     Row("encompass_api:openapi-json", anonymous=200, default=200),
     Row("encompass_api:openapi-view", anonymous=200, default=200),
+    # The threshold document (Wagtail snippet): early help managers only. A missing document is 404
+    # for every role with admin access (Wagtail fetches it before checking permissions).
+    *[
+        Row(
+            f"wagtailsnippets_eh_assessments_thresholddocument:{name}",
+            anonymous=LOGIN,
+            default=LOGIN,
+            only={**dict.fromkeys(_ADMIN_ACCESS, 302), "early_help_manager": 200},
+        )
+        for name in ("list", "list_results", "add")
+    ],
+    *[
+        Row(
+            f"wagtailsnippets_eh_assessments_thresholddocument:{name}",
+            anonymous=LOGIN,
+            default=LOGIN,
+            only={**_MISSING_OBJECT, "early_help_manager": 404},
+            kwargs=lambda: {"pk": 999999},
+        )
+        for name in ("edit", "delete", "new_version", "publish")
+    ],
+    Row("eh_assessments:list", anonymous=LOGIN, default=403, only=dict.fromkeys(_EH_ROLES, 200)),
+    Row("eh_assessments:start", anonymous=LOGIN, default=403, only=dict.fromkeys(_EH_ROLES, 200)),
+    *[
+        Row(
+            f"eh_assessments:{name}",
+            anonymous=LOGIN,
+            default=403,
+            only=dict.fromkeys(_EH_ROLES, 404),
+            kwargs=lambda: {"pk": _NO_ASSESSMENT},
+        )
+        for name in ("task_list", "person_add", "confirmation", "print")
+    ],
+    Row(
+        "eh_assessments:step",
+        anonymous=LOGIN,
+        default=403,
+        only=dict.fromkeys(_EH_ROLES, 404),
+        kwargs=lambda: {"pk": _NO_ASSESSMENT, "step": "about"},
+    ),
+    *[
+        Row(
+            f"eh_assessments:{name}",
+            anonymous=LOGIN,
+            default=403,
+            only=dict.fromkeys(_EH_ROLES, 404),
+            kwargs=lambda: {"pk": _NO_ASSESSMENT, "person_pk": uuid.UUID(int=7)},
+        )
+        for name in ("person_change", "person_remove")
+    ],
+    # Casework (episodes of help): managers' lists, the front door's requests, and each case's
+    # pages, scoped like assessments; a missing or unseen record is 404.
+    *[
+        Row(f"casework:{name}", anonymous=LOGIN, default=403, only={"early_help_manager": 200})
+        for name in ("caseload", "overdue", "sign_offs")
+    ],
+    Row("casework:requests", anonymous=LOGIN, default=403, only={"early_help_manager": 200, "front_door": 200}),
+    *[
+        Row(
+            f"casework:{name}",
+            anonymous=LOGIN,
+            default=403,
+            only={"early_help_manager": 404},
+            kwargs=lambda: {"pk": uuid.UUID(int=7)},
+        )
+        for name in ("delay_reason", "sign_off")
+    ],
+    Row(
+        "casework:decide_request",
+        anonymous=LOGIN,
+        default=403,
+        only={"early_help_manager": 404, "front_door": 404},
+        kwargs=lambda: {"pk": uuid.UUID(int=7)},
+    ),
+    Row(
+        "casework:decide_assessment",
+        anonymous=LOGIN,
+        default=403,
+        only=dict.fromkeys(_EH_ROLES, 404),
+        kwargs=lambda: {"pk": uuid.UUID(int=7)},
+    ),
+    *[
+        Row(f"casework:{name}", anonymous=LOGIN, default=404, kwargs=lambda: {"pk": uuid.UUID(int=7)})
+        for name in ("case", "decision_done", "signposting_print")
+    ],
+    *[
+        Row(
+            f"casework:{name}",
+            anonymous=LOGIN,
+            default=403,
+            only=dict.fromkeys((*_EH_ROLES, "front_door"), 404),
+            kwargs=kwargs,
+        )
+        for name, kwargs in (
+            *[
+                (n, lambda: {"pk": uuid.UUID(int=7)})
+                for n in (
+                    "plan",
+                    "schedule_meeting",
+                    "handover",
+                    "review",
+                    "close",
+                    "step_up",
+                    "reopen",
+                    "sustained_check",
+                    "supervision",
+                    "chronology_entry",
+                )
+            ],
+            ("meeting_held", lambda: {"pk": uuid.UUID(int=7), "meeting": 999999}),
+            ("scores", lambda: {"pk": uuid.UUID(int=7), "stage": "start"}),
+        )
+    ],
     Row("users:list", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("users:invite", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("users:resend", anonymous=LOGIN, default=403, only=_admin_only(405), kwargs=lambda: {"uuid": uuid.UUID(int=1)}),
@@ -211,6 +335,7 @@ THIRD_PARTY: list[Row] = [
             "directory_manager": 200,
             "administrator": 200,
             "la_encompass_lead": 200,
+            "early_help_manager": 200,
         },
     ),
 ]

@@ -92,6 +92,13 @@ ROLES: tuple[Role, ...] = (
             "Start, save and submit early help assessments",
             "Record plans, reviews and outcome scores for your families",
         ),
+        permissions=(
+            "eh_assessments.add_assessment",
+            "eh_assessments.view_assessment",
+            "eh_assessments.change_assessment",
+            "eh_assessments.view_episode",
+            "eh_assessments.change_episode",
+        ),
     ),
     Role(
         slug="school_key_adult",
@@ -102,7 +109,15 @@ ROLES: tuple[Role, ...] = (
             "Read and acknowledge Operation Encompass notifications for your school",
             "Start an early help assessment for a pupil",
         ),
-        permissions=("encompass.view_notifiedchild", "encompass.acknowledge_notifiedchild"),
+        permissions=(
+            "encompass.view_notifiedchild",
+            "encompass.acknowledge_notifiedchild",
+            "eh_assessments.add_assessment",
+            "eh_assessments.view_assessment",
+            "eh_assessments.change_assessment",
+            "eh_assessments.view_episode",
+            "eh_assessments.change_episode",
+        ),
     ),
     Role(
         slug="school_deputy",
@@ -113,7 +128,15 @@ ROLES: tuple[Role, ...] = (
             "Read and acknowledge Operation Encompass notifications for your school",
             "Start an early help assessment for a pupil",
         ),
-        permissions=("encompass.view_notifiedchild", "encompass.acknowledge_notifiedchild"),
+        permissions=(
+            "encompass.view_notifiedchild",
+            "encompass.acknowledge_notifiedchild",
+            "eh_assessments.add_assessment",
+            "eh_assessments.view_assessment",
+            "eh_assessments.change_assessment",
+            "eh_assessments.view_episode",
+            "eh_assessments.change_episode",
+        ),
     ),
     Role(
         slug="police_encompass_officer",
@@ -133,6 +156,20 @@ ROLES: tuple[Role, ...] = (
             "See your team's caseload and overdue work, and record supervision",
             "Maintain the threshold document (levels of need and indicators)",
         ),
+        permissions=(
+            WAGTAIL_ADMIN,  # the threshold document is a Wagtail snippet
+            "eh_assessments.add_assessment",
+            "eh_assessments.view_assessment",
+            "eh_assessments.change_assessment",
+            "eh_assessments.view_team_assessments",
+            "eh_assessments.manage_thresholds",
+            "eh_assessments.view_episode",
+            "eh_assessments.view_team_episodes",
+            "eh_assessments.sign_off_decision",
+            "eh_assessments.decide_referral",
+            "eh_assessments.view_supervision",
+            "eh_assessments.add_supervision",
+        ),
     ),
     Role(
         slug="front_door",
@@ -143,7 +180,12 @@ ROLES: tuple[Role, ...] = (
             "Decide on referrals within one working day",
             "Receive child protection step-ups and notifications for children with no school",
         ),
-        permissions=("encompass.view_notifiedchild", "encompass.acknowledge_notifiedchild"),
+        permissions=(
+            "encompass.view_notifiedchild",
+            "encompass.acknowledge_notifiedchild",
+            "eh_assessments.view_episode",
+            "eh_assessments.decide_referral",
+        ),
     ),
     Role(
         slug="la_encompass_lead",

@@ -367,3 +367,45 @@ class AuditLogPage(GovUKPage):
     def rows(self) -> list[list[str]]:
         table = self.page.get_by_role("table")
         return [[text_of(cell) for cell in row.locator("td").all()] for row in table.locator("tbody tr").all()]
+
+
+# --- Early help assessment ------------------------------------------------------------------
+
+
+class AssessmentStepPage(GovUKPage):
+    """One question page of the early help assessment wizard. Fields are found by their
+    posted names (``<step>-<field>``), as the wizard's forms are prefixed with the step name;
+    radios and checkboxes are chosen by value, so a conditional reveal opens as a person's
+    click would open it."""
+
+    def fill(self, step: str, answers: dict) -> AssessmentStepPage:
+        for name, value in answers.items():
+            values = value if isinstance(value, list) else [value]
+            field = self.page.locator(f'[name="{step}-{name}"]')
+            kind = field.first.get_attribute("type") if field.count() else None
+            if kind in ("radio", "checkbox"):
+                for item in values:
+                    self.page.locator(f'[name="{step}-{name}"][value="{item}"]').check()
+            elif field.count():
+                field.first.fill(str(values[0]))
+            else:
+                raise AssertionError(f"No field {step}-{name} on {self.page.url}")
+        return self
+
+    def continue_(self) -> None:
+        self.page.get_by_role("button", name="Continue", exact=True).click()
+        self.page.wait_for_load_state()
+
+    def save_and_come_back_later(self) -> None:
+        self.page.get_by_role("button", name="Save and come back later").click()
+        self.page.wait_for_load_state()
+
+
+class AssessmentTaskListPage(GovUKPage):
+    def status_of(self, task: str) -> str:
+        item = self.page.locator(".govuk-task-list__item", has_text=task).first
+        return text_of(item.locator(".govuk-task-list__status"))
+
+    def open_task(self, task: str) -> None:
+        self.page.get_by_role("link", name=task, exact=True).first.click()
+        self.page.wait_for_load_state()

@@ -13,6 +13,7 @@ DEMO_STEPS = (
     "portal.home.demo.build_page_tree",
     "portal.accounts.demo.load",
     "portal.encompass.demo.load",
+    "eh_assessments.demo.load",
     "directory.demo.load",
     "directory.verification_demo.load",
     "search.demo.load",

@@ -1,0 +1,129 @@
+"""Re-referral detection (DESIGN.md §4; issue 7 point 5).
+
+A request for help is a **re-referral for a child** when that same child was named on an
+earlier request for help received within the 12 months before it — the children in need
+census definition ("a re-referral occurs when a child is referred within 12 months of a
+previous referral"), applied per child:
+
+* **The edge.** "Within 12 months" is taken to include the anniversary: a referral received on
+  1 March 2026 is a re-referral of one received on 1 March 2025, but not of one received on
+  28 February 2025. Months are calendar months (a referral of 29 February is compared with
+  28 February the next year). The census gives no day-level rule; counting the anniversary
+  errs towards showing the decision-maker the history, which is the safe side — a flag that
+  turns out to be a day over costs a look, a missed pattern is what the inspection found.
+* **Per child.** A sibling who was not named on the earlier request is not re-referred (the
+  census counts children, not households), even when the same family is referred again.
+* **Earlier referrals only.** An earlier request is one received on an earlier day, or on the
+  same day and recorded before it.
+
+Each flag shows the most recent earlier request within the window, the episodes of help it
+led to for that child and how they ended (or the decision, when no episode was opened), and
+every episode still open for the child — a child can have more than one open at once (for
+example a school-led single-agency episode and a team around the family), and the decider
+must see all of them. The flag is computed when asked, from the requests as recorded, in a
+constant number of queries whatever the number of children.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+
+from django.db.models import Q
+
+from .models import Person, Referral
+from .models_casework import Decision, Episode
+
+WINDOW_MONTHS = 12
+
+
+def window_start(received_on: datetime.date) -> datetime.date:
+    """The earliest day an earlier request may have been received for this one to be a
+    re-referral (inclusive)."""
+    return received_on - relativedelta(months=WINDOW_MONTHS)
+
+
+@dataclass
+class ReReferral:
+    child: Person
+    previous_referral: Referral
+    previous_episodes: list[Episode] = field(default_factory=list)
+    how_it_ended: str = ""
+    open_episodes: list[Episode] = field(default_factory=list)
+
+
+def _how_it_ended(episodes: list[Episode], decisions: list[Decision]) -> str:
+    if episodes:
+        return "; ".join(f"{e.reference}: {e.how_it_ended}" for e in episodes)
+    effective = [d for d in decisions if d.is_effective]
+    if effective:
+        latest = max(effective, key=lambda d: (d.proposed_at, d.pk))
+        return f"Decided: {latest.get_kind_display()}"
+    if any(d.is_pending for d in decisions):
+        return "A decision is waiting for a manager's sign-off"
+    return "No decision recorded"
+
+
+def rereferrals_for(referral: Referral) -> list[ReReferral]:
+    """One flag per child of ``referral`` who is re-referred (see the module docstring).
+    Four queries, however many children."""
+    children = list(referral.children.all())
+    if not children:
+        return []
+    child_ids = [c.pk for c in children]
+    links = Referral.children.through.objects.filter(
+        person_id__in=child_ids,
+        referral__received_on__gte=window_start(referral.received_on),
+        referral__received_on__lte=referral.received_on,
+    ).exclude(referral_id=referral.pk)
+    if referral.pk is not None:
+        links = links.exclude(Q(referral__received_on=referral.received_on) & Q(referral_id__gt=referral.pk))
+    latest: dict[int, Referral] = {}
+    for link in links.select_related("referral"):
+        current = latest.get(link.person_id)
+        candidate = link.referral
+        if current is None or (candidate.received_on, candidate.pk) > (current.received_on, current.pk):
+            latest[link.person_id] = candidate
+    if not latest:
+        return []
+    previous_ids = {r.pk for r in latest.values()}
+    open_statuses = [Episode.Status.OPEN, Episode.Status.AWAITING_HANDOVER]
+    episode_links = (
+        Episode.children.through.objects.filter(person_id__in=list(latest))
+        .filter(Q(episode__referral_id__in=previous_ids) | Q(episode__status__in=open_statuses))
+        .select_related("episode")
+        .order_by("episode__opened_on", "episode_id")
+    )
+    from_referral: dict[tuple[int, int], list[Episode]] = {}
+    still_open: dict[int, list[Episode]] = {}
+    for link in episode_links:
+        episode = link.episode
+        if episode.referral_id in previous_ids:
+            from_referral.setdefault((link.person_id, episode.referral_id), []).append(episode)
+        if episode.status in open_statuses:
+            still_open.setdefault(link.person_id, []).append(episode)
+    decisions: dict[int, list[Decision]] = {}
+    for decision in Decision.objects.filter(referral_id__in=previous_ids):
+        decisions.setdefault(decision.referral_id, []).append(decision)
+    flags = []
+    for child in children:
+        previous = latest.get(child.pk)
+        if previous is None:
+            continue
+        episodes = from_referral.get((child.pk, previous.pk), [])
+        flags.append(
+            ReReferral(
+                child=child,
+                previous_referral=previous,
+                previous_episodes=episodes,
+                how_it_ended=_how_it_ended(episodes, decisions.get(previous.pk, [])),
+                open_episodes=still_open.get(child.pk, []),
+            )
+        )
+    return flags
+
+
+def is_rereferral(referral: Referral, child: Person) -> bool:
+    return any(flag.child.pk == child.pk for flag in rereferrals_for(referral))
