@@ -37,7 +37,11 @@ class Place:
 
 def normalise(value: str) -> str:
     """'sr13aa' → 'SR1 3AA', 'sr4' → 'SR4'. Raises ValidationError with the GOV.UK message."""
-    compact = re.sub(r"[\s\-]+", "", value or "").upper()
+    compact = re.sub(r"[\s\-]+", "", value or "")
+    if not compact.isascii():
+        # Upper-casing some letters of other alphabets gives ASCII ("ſ" → "S"): never a postcode.
+        raise ValidationError(INVALID_MESSAGE, code="invalid_postcode")
+    compact = compact.upper()
     if _FULL_RE.match(compact):
         return f"{compact[:-3]} {compact[-3:]}"
     if _OUTCODE_RE.match(compact):

@@ -10,10 +10,11 @@ from ninja import Field, Schema
 from pydantic import field_validator
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from directory.api.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from directory.selectors import ServiceFilters
-from directory.validators import MAX_AGE, MIN_AGE, WEEKDAY_CODES, normalise_postcode
+from directory.validators import MAX_AGE, MIN_AGE, normalise_postcode
 
 MAX_PROXIMITY_M = 200_000
 
@@ -26,6 +27,21 @@ _DAY_NAMES = {
     "saturday": "SA",
     "sunday": "SU",
 }
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{letter.upper()}{letter.lower()}]" for letter in word)
+
+
+# What the OpenAPI description promises is exactly what is accepted (pydantic applies the same
+# patterns): a weekday code or English day name in any case, and a local time without a zone
+# (opening hours are wall-clock times; an offset has no single meaning across the clock change).
+DAY_PATTERN = "^ *(" + "|".join(_any_case(word) for word in (*_DAY_NAMES, *_DAY_NAMES.values())) + ")? *$"
+LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def _local_time(value: str | None) -> datetime.time | None:
+    return datetime.time.fromisoformat(value) if value else None
 
 
 class InvalidParameter(Exception):
@@ -59,9 +75,15 @@ class ServiceQuery(PageQuery):
     maximum_age: float | None = Field(
         None, ge=MIN_AGE, le=MAX_AGE, description="Services whose maximum age is at most this."
     )
-    day: str | None = Field(None, description="Services open on this day: MO to SU, or a day's English name.")
-    start_time: datetime.time | None = Field(None, description="Services opening at or after this time (HH:MM).")
-    end_time: datetime.time | None = Field(None, description="Services closing at or before this time (HH:MM).")
+    day: str | None = Field(
+        None, pattern=DAY_PATTERN, description="Services open on this day: MO to SU, or a day's English name."
+    )
+    start_time: str | None = Field(
+        None, pattern=LOCAL_TIME_PATTERN, description="Services opening at or after this local time (HH:MM)."
+    )
+    end_time: str | None = Field(
+        None, pattern=LOCAL_TIME_PATTERN, description="Services closing at or before this local time (HH:MM)."
+    )
     modified_after: datetime.datetime | None = Field(
         None, description="Services changed at or after this ISO 8601 date and time (an extension)."
     )
@@ -69,20 +91,34 @@ class ServiceQuery(PageQuery):
     @field_validator("day")
     @classmethod
     def _day(cls, value: str | None) -> str | None:
-        if value is None or value == "":
+        if value is None or not value.strip():
             return None
         code = value.strip().upper()
-        code = _DAY_NAMES.get(code.lower(), code)
-        if code not in WEEKDAY_CODES:
-            raise ValueError("use MO, TU, WE, TH, FR, SA or SU (or the day's name)")
-        return code
+        return _DAY_NAMES.get(code.lower(), code)
+
+    @field_validator("modified_after", mode="before")
+    @classmethod
+    def _iso_datetime(cls, value):
+        # Only ISO 8601 text: pydantic would otherwise take a bare number as seconds since 1970.
+        if value is None or isinstance(value, datetime.datetime):
+            return value
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is None:
+            raise ValueError("give an ISO 8601 date and time, such as 2025-01-31T09:00:00Z")
+        return parsed
 
     @field_validator("modified_after")
     @classmethod
     def _aware(cls, value: datetime.datetime | None) -> datetime.datetime | None:
-        if value is not None and timezone.is_naive(value):
-            return timezone.make_aware(value)
-        return value
+        if value is None:
+            return None
+        try:
+            if timezone.is_naive(value):
+                value = timezone.make_aware(value)
+            # Compared in UTC: PostgreSQL refuses UTC offsets beyond ±15:59 that ISO 8601 allows.
+            return value.astimezone(datetime.UTC)
+        except (OverflowError, ValueError):
+            raise ValueError("is outside the range of dates that can be compared") from None
 
     def filters(self) -> ServiceFilters:
         return ServiceFilters(
@@ -93,8 +129,8 @@ class ServiceQuery(PageQuery):
             minimum_age=self.minimum_age,
             maximum_age=self.maximum_age,
             day=self.day or "",
-            start_time=self.start_time,
-            end_time=self.end_time,
+            start_time=_local_time(self.start_time),
+            end_time=_local_time(self.end_time),
             modified_after=self.modified_after,
         )
 

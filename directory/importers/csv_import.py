@@ -321,15 +321,22 @@ def row_to_record(row: _Row) -> dict[str, Any]:
 
 
 def read_rows(text: str) -> list[_Row]:
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip().lower() for h in (reader.fieldnames or []) if h]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ValueError(f"not a readable CSV file: {exc}") from None
+    headers = [h.strip().lower() for h in fieldnames if h]
     missing = [column for column in REQUIRED if column not in headers]
     if missing:
         raise ValueError(f"the CSV has no {', '.join(missing)} column (see docs/directory-csv-template.md)")
     unknown = [h for h in headers if h not in COLUMNS]
     if unknown:
         raise ValueError(f"unknown columns: {', '.join(unknown)} (see docs/directory-csv-template.md)")
-    return [_Row(number, values) for number, values in enumerate(reader, start=2)]
+    try:
+        return [_Row(number, values) for number, values in enumerate(reader, start=2)]
+    except csv.Error as exc:
+        raise ValueError(f"not a readable CSV file: line {reader.line_num}: {exc}") from None
 
 
 def import_csv(source: str | Path, *, dry_run: bool = False, draft: bool = False, user=None) -> ImportReport:
@@ -339,6 +346,10 @@ def import_csv(source: str | Path, *, dry_run: bool = False, draft: bool = False
         text = Path(source).read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ValueError(f"cannot read {source}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"cannot read {source}: not UTF-8 text (byte {exc.start} cannot be decoded); save the CSV as UTF-8"
+        ) from None
     return import_csv_text(text, dry_run=dry_run, draft=draft, user=user)
 
 

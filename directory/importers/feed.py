@@ -42,6 +42,8 @@ def load_records(
             text = path.read_text(encoding="utf-8-sig")
         except OSError as exc:
             raise SourceError(f"cannot read {source}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"cannot read {source}: not UTF-8 text (byte {exc.start} cannot be decoded)") from None
         return _parse(text, source)
     session = session or requests.Session()
     if source.lower().split("?")[0].endswith(".json"):
@@ -54,6 +56,8 @@ def _parse(text: str, where: str) -> list[dict[str, Any]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(f"{where}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise SourceError(f"{where}: the JSON is nested too deeply to be ORUK data") from None
     try:
         return records_from_json(data)
     except ValueError as exc:

@@ -11,7 +11,7 @@ import uuid
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, field_validator
 
 from django.http import Http404
 
@@ -66,6 +66,15 @@ class NotificationIn(Schema):
     officer: str = Field(..., min_length=1, max_length=200)
     children: list[ChildIn] = Field(..., min_length=1, max_length=30)
 
+    @field_validator("incident_at", "reported_at")
+    @classmethod
+    def _in_utc(cls, value: datetime.datetime) -> datetime.datetime:
+        # Stored in UTC: PostgreSQL refuses UTC offsets beyond ±15:59 that ISO 8601 allows.
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValueError("is outside the range of dates that can be stored") from None
+
 
 class ChildOut(Schema):
     given_name: str
@@ -100,7 +109,7 @@ def error(request, status: int, message: str, errors: list[dict] | None = None):
 def field_name(loc) -> str:
     name = ""
     for part in loc:
-        if part in ("body", "payload"):
+        if part in ("body", "payload", "path", "query"):
             continue
         name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
     return name or "body"
@@ -192,7 +201,7 @@ def submit(request, payload: NotificationIn):
 @api.get(
     "/notifications/{notification_id}",
     auth=ForceToken(),
-    response={200: NotificationOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: NotificationOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     url_name="notification",
     summary="Where a notification went",
 )

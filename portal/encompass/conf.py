@@ -39,6 +39,12 @@ def outbox_max_attempts() -> int:
     return int(settings.ENCOMPASS_OUTBOX_MAX_ATTEMPTS)
 
 
+def outbox_lease() -> datetime.timedelta:
+    """How long a claimed alert is held for its sender: a send not recorded by then (the
+    worker died) is tried again. Longer than any send can take (EMAIL_TIMEOUT per step)."""
+    return datetime.timedelta(seconds=settings.ENCOMPASS_OUTBOX_LEASE_SECONDS)
+
+
 def notify_template_id() -> str:
     return str(settings.ENCOMPASS_NOTIFY_TEMPLATE_ID)
 

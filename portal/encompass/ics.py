@@ -28,7 +28,8 @@ class ParseResult:
     skipped: list[str]
 
 
-_DURATION = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?$")
+_DURATION = re.compile(r"^P(?:([0-9]+)W)?(?:([0-9]+)D)?$", re.ASCII)
+MAX_EVENT_DAYS = 400  # a term or a closure never spans more than a school year
 
 
 def _unfold(text: str) -> list[tuple[int, str]]:
@@ -59,7 +60,7 @@ def _unescape(value: str) -> str:
 
 def _date(value: str, params: dict[str, str], line: int) -> datetime.date | None:
     value = value.strip()
-    if params.get("VALUE", "DATE").upper() == "DATE" and re.fullmatch(r"\d{8}", value):
+    if params.get("VALUE", "DATE").upper() == "DATE" and re.fullmatch(r"[0-9]{8}", value):
         try:
             return datetime.date(int(value[:4]), int(value[4:6]), int(value[6:8]))
         except ValueError:
@@ -67,7 +68,16 @@ def _date(value: str, params: dict[str, str], line: int) -> datetime.date | None
     return None  # a date-time: not an all-day event
 
 
+def _add_days(start: datetime.date, days: int, line: int) -> datetime.date:
+    try:
+        return start + datetime.timedelta(days=days)
+    except OverflowError:
+        raise ICSError(f"line {line}: the event ends after the year 9999") from None
+
+
 def parse(text: str) -> ParseResult:
+    if "\x00" in text:
+        raise ICSError("not an iCalendar file (it contains NUL characters)")
     events: list[AllDayEvent] = []
     skipped: list[str] = []
     current: dict | None = None
@@ -119,9 +129,11 @@ def _finish(event: dict, events: list[AllDayEvent], skipped: list[str]) -> None:
         if not match or not any(match.groups()):
             raise ICSError(f"line {line}: DURATION {event['DURATION']!r} is not whole days or weeks")
         weeks, days = (int(g or 0) for g in match.groups())
-        end = start + datetime.timedelta(weeks=weeks, days=days)
+        if weeks * 7 + days > MAX_EVENT_DAYS:
+            raise ICSError(f"line {line}: DURATION {event['DURATION']!r} is longer than a school year")
+        end = _add_days(start, weeks * 7 + days, line)
     else:
-        end = start + datetime.timedelta(days=1)
+        end = _add_days(start, 1, line)
     if end <= start:
         raise ICSError(f"line {line}: DTEND must be after DTSTART (DTEND is exclusive)")
     events.append(AllDayEvent(kind, start, end, summary, line))

@@ -51,6 +51,24 @@ GIAS_COLUMNS = {
 }
 
 
+# URNs are six digits today; the API accepts up to seven for the future (see api.ChildIn).
+MIN_URN, MAX_URN = 100000, 9999999
+
+
+def _gias_text_problems(values: dict[str, str]) -> list[str]:
+    """Text the database cannot hold (too long for its column, or a NUL character, which
+    PostgreSQL refuses) is an error naming the column, not a crash."""
+    problems = []
+    for key, value in values.items():
+        column = GIAS_COLUMNS[key]
+        limit = School._meta.get_field(key).max_length
+        if "\x00" in value:
+            problems.append(f"{column} contains a NUL character")
+        elif limit is not None and len(value) > limit:
+            problems.append(f"{column} is longer than {limit} characters")
+    return problems
+
+
 @dataclass
 class SchoolImportResult:
     created: int = 0
@@ -59,12 +77,25 @@ class SchoolImportResult:
     errors: list[str] = field(default_factory=list)
 
 
+def read_csv(text: str) -> tuple[list[str], list[dict]]:
+    """The header and rows of a CSV text (any line endings). Raises csv.Error for text the
+    csv module cannot read, such as a field over its size limit."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    fieldnames = list(reader.fieldnames or [])
+    return fieldnames, list(reader)
+
+
 def decode_csv(raw: bytes) -> str:
-    """GIAS exports are Windows-1252; accept UTF-8 (with or without a BOM) too."""
+    """GIAS exports are Windows-1252; accept UTF-8 (with or without a BOM) too. Raises
+    ValueError for bytes that are neither (a binary file, UTF-16, a corrupt download)."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not a text CSV in UTF-8 or Windows-1252 (byte {exc.start} cannot be read)") from None
 
 
 @transaction.atomic
@@ -72,22 +103,30 @@ def import_schools(text: str) -> SchoolImportResult:
     """Create or update schools by URN from a GIAS CSV. Rows marked closed close the school.
     All-or-nothing: any bad row leaves the register unchanged (errors are returned)."""
     result = SchoolImportResult()
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [col for col in GIAS_COLUMNS.values() if col not in (reader.fieldnames or [])]
+    try:
+        fieldnames, rows = read_csv(text)
+    except csv.Error as exc:
+        result.errors.append(f"not a readable CSV file: {exc}")
+        return result
+    missing = [col for col in GIAS_COLUMNS.values() if col not in fieldnames]
     if missing:
         result.errors.append("missing columns: " + ", ".join(missing))
         return result
     existing = {s.urn: s for s in School.objects.all()}
     to_create, to_update = [], []
-    for number, row in enumerate(reader, start=2):
+    for number, row in enumerate(rows, start=2):
         values = {key: (row.get(col) or "").strip() for key, col in GIAS_COLUMNS.items()}
-        try:
-            urn = int(values.pop("urn"))
-        except ValueError:
-            result.errors.append(f"row {number}: URN is not a number")
+        raw_urn = values.pop("urn")
+        urn = int(raw_urn) if raw_urn.isascii() and raw_urn.isdigit() and len(raw_urn) <= 7 else 0
+        if not MIN_URN <= urn <= MAX_URN:
+            result.errors.append(f"row {number}: URN is not a URN (a number from {MIN_URN} to {MAX_URN})")
             continue
         if not values["name"]:
             result.errors.append(f"row {number}: EstablishmentName is empty")
+            continue
+        problems = _gias_text_problems(values)
+        if problems:
+            result.errors.extend(f"row {number}: {problem}" for problem in problems)
             continue
         values["is_open"] = not values["status"].lower().startswith("closed")
         school = existing.get(urn)
@@ -307,8 +346,22 @@ def _submit(data: dict, *, source: str, user, now) -> tuple[Notification, bool]:
             )
     for child in new_children:
         queue_alerts(child, "overdue" if child.overdue_on_arrival else "new", first_recipients(child), now=now)
+        _alert_open_early_help_cases(child, now=now)
     schedule_delivery()
     return notification, created
+
+
+def _alert_open_early_help_cases(child: NotifiedChild, *, now) -> None:
+    """A child with an open early help episode: its lead professional is alerted and the
+    family's chronology gets an entry (eh_assessments.casework). In a savepoint, so a failure
+    there is logged and never loses or delays the police notification itself."""
+    from eh_assessments.casework import alert_open_cases_for
+
+    try:
+        with transaction.atomic():
+            alert_open_cases_for(child, now=now)
+    except Exception:
+        logger.exception("Could not alert the early help cases of notified child %s", child.pk)
 
 
 def first_recipients(child: NotifiedChild):
@@ -431,38 +484,89 @@ def _send(message: OutboxMessage) -> None:
 
 def deliver_due(*, now=None, limit: int = 200) -> dict[str, int]:
     """Send the alerts that are due. Each message is claimed in its own short transaction
-    (``SKIP LOCKED`` on PostgreSQL, so several workers never send the same one)."""
+    (``SKIP LOCKED`` on PostgreSQL, so several workers never send the same one): the attempt
+    is counted and the message is leased for ENCOMPASS_OUTBOX_LEASE_SECONDS by moving its next
+    attempt past the lease. It is then sent with no transaction open, so a slow or stalled
+    mail server never holds a database lock (on SQLite that lock would stop intake), and the
+    outcome is recorded. A worker killed in the middle of a send leaves the message pending:
+    it is sent when the lease runs out, once."""
     now = now or timezone.now()
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for _ in range(limit):
-        with transaction.atomic():
-            message = (
-                OutboxMessage.objects.select_for_update(skip_locked=True)
-                .filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
-                .order_by("next_attempt_at", "pk")
-                .first()
-            )
-            if message is None:
-                break
-            message.attempts += 1
-            try:
-                _send(message)
-            except Exception as exc:  # any failure of the mail server or Notify: retry later
-                message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                if message.attempts >= conf.outbox_max_attempts():
-                    message.status = OutboxMessage.Status.FAILED
-                    counts["failed"] += 1
-                    logger.error("Gave up sending alert %s after %s attempts", message.pk, message.attempts)
-                else:
-                    message.next_attempt_at = now + backoff(message.attempts)
-                    counts["retry"] += 1
+        message = _claim(now)
+        if message is None:
+            break
+        try:
+            _send(message)
+        except Exception as exc:  # any failure of the mail server or Notify: retry later
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            if message.attempts >= conf.outbox_max_attempts():
+                OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.FAILED, last_error=error)
+                counts["failed"] += 1
+                logger.error("Gave up sending alert %s after %s attempts", message.pk, message.attempts)
             else:
-                message.status = OutboxMessage.Status.SENT
-                message.sent_at = timezone.now()
-                message.last_error = ""
-                counts["sent"] += 1
-            message.save()
+                OutboxMessage.objects.filter(pk=message.pk).update(
+                    next_attempt_at=now + backoff(message.attempts), last_error=error
+                )
+                counts["retry"] += 1
+        else:
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error=""
+            )
+            counts["sent"] += 1
     return counts
+
+
+def _claim(now) -> OutboxMessage | None:
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .first()
+        )
+        if message is None:
+            return None
+        message.attempts += 1
+        message.next_attempt_at = now + conf.outbox_lease()
+        message.save(update_fields=["attempts", "next_attempt_at"])
+    return message
+
+
+TASK_PATHS = ("portal.encompass.tasks.deliver_alerts", "portal.encompass.tasks.escalate")
+
+
+def recover_abandoned_tasks(*, now=None, older_than: timedelta = timedelta(minutes=30)) -> int:
+    """django-tasks' database backend never runs a claimed task again: a worker killed in
+    the middle of a task leaves its row RUNNING for ever. The alert it was sending is not
+    lost (it is still pending in the outbox, and its lease runs out), but the queue would
+    report a task that never ends. This marks this app's tasks that have been running for
+    longer than ``older_than`` as failed, saying why, and enqueues one fresh delivery for the
+    next worker. Other task backends (RQ) are left alone. Returns how many were recovered."""
+    from django.conf import settings
+
+    if settings.TASKS.get("default", {}).get("BACKEND") != "django_tasks_db.DatabaseBackend":
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    recovered = DBTaskResult.objects.filter(
+        status="RUNNING", task_path__in=TASK_PATHS, started_at__lt=now - older_than
+    ).update(
+        status="FAILED",
+        finished_at=now,
+        exception_class_path="portal.encompass.services.AbandonedTask",
+        traceback=(
+            f"The worker running this task stopped before it finished (killed or lost); "
+            f"marked failed by encompass_tick at {now.isoformat()}. Unsent alerts stay in the outbox."
+        ),
+    )
+    if recovered:
+        logger.warning("Recovered %s Operation Encompass task(s) abandoned by a stopped worker", recovered)
+        from .tasks import deliver_alerts
+
+        _enqueue(deliver_alerts)
+    return recovered
 
 
 # --- Escalation -------------------------------------------------------------------------
@@ -598,13 +702,17 @@ def import_notifications_csv(text: str, *, force: str, dry_run: bool = False) ->
     from .validation import rule_errors
 
     report = CsvReport()
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in CSV_REQUIRED if c not in (reader.fieldnames or [])]
+    try:
+        fieldnames, rows_read = read_csv(text)
+    except csv.Error as exc:
+        report.errors.append(f"not a readable CSV file: {exc}")
+        return report
+    missing = [c for c in CSV_REQUIRED if c not in fieldnames]
     if missing:
         report.errors.append("missing columns: " + ", ".join(missing))
         return report
     groups: dict[str, list[tuple[int, dict]]] = {}
-    for number, row in enumerate(reader, start=2):
+    for number, row in enumerate(rows_read, start=2):
         report.rows += 1
         row = {k: (v or "").strip() for k, v in row.items() if k}
         groups.setdefault(row["police_reference"], []).append((number, row))

@@ -237,6 +237,7 @@ ENCOMPASS_ESCALATE_AFTER_MINUTES = env_int("ENCOMPASS_ESCALATE_AFTER_MINUTES", 3
 ENCOMPASS_ESCALATE_EVERY_MINUTES = env_int("ENCOMPASS_ESCALATE_EVERY_MINUTES", 60, minimum=5, unit="minutes")
 ENCOMPASS_MAX_BODY_BYTES = env_int("ENCOMPASS_MAX_BODY_BYTES", 262_144, minimum=1024, unit="bytes")
 ENCOMPASS_OUTBOX_MAX_ATTEMPTS = env_int("ENCOMPASS_OUTBOX_MAX_ATTEMPTS", 8, minimum=1)
+ENCOMPASS_OUTBOX_LEASE_SECONDS = env_int("ENCOMPASS_OUTBOX_LEASE_SECONDS", 300, minimum=30, unit="seconds")
 ENCOMPASS_NOTIFY_TEMPLATE_ID = env_str("ENCOMPASS_NOTIFY_TEMPLATE_ID", "")
 if NOTIFY_API_KEY and not ENCOMPASS_NOTIFY_TEMPLATE_ID:
     raise ImproperlyConfigured(
@@ -322,6 +323,10 @@ EARLY_HELP_FIRST_MEETING_WORKING_DAYS = env_int(
     "EARLY_HELP_FIRST_MEETING_WORKING_DAYS", 10, minimum=1, unit="working days"
 )
 EARLY_HELP_REVIEW_WEEKS = env_int("EARLY_HELP_REVIEW_WEEKS", 6, minimum=1, unit="weeks")
+
+# Shown with the MARAC referral guidance in the assessment's domestic abuse step: how to reach the
+# local MARAC coordinator (blank: a built-in default pointing to the coordinator).
+MARAC_CONTACT = env_str("MARAC_CONTACT", "")
 
 # --- Logging ---------------------------------------------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")

@@ -79,6 +79,15 @@ def osgb36_to_wgs84(easting: float, northing: float) -> tuple[float, float]:
     return math.degrees(lat2), math.degrees(math.atan2(y2, x2))
 
 
+def _coordinate(value: str, limit: float) -> float:
+    """A latitude (limit 90) or longitude (limit 180); ValueError for anything else, NaN and
+    infinities included."""
+    number = float(value)
+    if not math.isfinite(number) or abs(number) > limit:
+        raise ValueError(f"{value!r} is not a coordinate")
+    return number
+
+
 def rows_from(path: str):
     with open(path, newline="", encoding="utf-8-sig") as handle:
         first = handle.readline()
@@ -92,16 +101,21 @@ def rows_from(path: str):
                 lat, lng = row.get("lat", ""), row.get("long", "")
                 if not lat or not lng or float(lat) > 99:
                     continue
-                yield row.get("pcds") or row.get("pcd2") or row.get("pcd"), float(lat), float(lng)
+                yield row.get("pcds") or row.get("pcd2") or row.get("pcd"), _coordinate(lat, 90), _coordinate(lng, 180)
         elif "postcode" in header and "latitude" in header:
             for row in csv.DictReader(handle):
                 row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
-                yield row["postcode"], float(row["latitude"]), float(row["longitude"])
+                yield row["postcode"], _coordinate(row["latitude"], 90), _coordinate(row["longitude"], 180)
         else:  # Code-Point Open: Postcode, Positional_quality_indicator, Eastings, Northings, ...
             for row in csv.reader(handle):
                 if len(row) < 4 or not row[2].strip().isdigit():
                     continue
-                lat, lng = osgb36_to_wgs84(float(row[2]), float(row[3]))
+                easting, northing = float(row[2]), float(row[3])
+                # The British National Grid: anything outside it (or not finite) would never
+                # converge in the conversion below.
+                if not (0 <= easting <= 700_000 and 0 <= northing <= 1_300_000):
+                    raise ValueError(f"{row[2]},{row[3]} is not a British National Grid reference")
+                lat, lng = osgb36_to_wgs84(easting, northing)
                 yield row[0], lat, lng
 
 
@@ -130,7 +144,7 @@ class Command(BaseCommand):
                         count += self._save(batch)
                         batch = []
                 count += self._save(batch)
-        except (OSError, KeyError, ValueError) as exc:
+        except (OSError, KeyError, ValueError, csv.Error) as exc:
             raise CommandError(f"Could not read {options['csv']}: {exc}") from exc
         self.stdout.write(self.style.SUCCESS(f"Imported {count} postcodes ({skipped} skipped)."))
         return None

@@ -21,6 +21,8 @@ class Command(BaseCommand):
             text = services.decode_csv(Path(options["csv"]).read_bytes())
         except OSError as exc:
             raise CommandError(f"Cannot read {options['csv']}: {exc.strerror}") from None
+        except ValueError as exc:
+            raise CommandError(f"Cannot read {options['csv']}: {exc}") from None
         report = services.import_notifications_csv(text, force=options["force"], dry_run=options["dry_run"])
         for line in report.errors:
             self.stderr.write(line)

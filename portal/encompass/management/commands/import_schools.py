@@ -16,6 +16,8 @@ class Command(BaseCommand):
             text = services.decode_csv(Path(options["csv"]).read_bytes())
         except OSError as exc:
             raise CommandError(f"Cannot read {options['csv']}: {exc.strerror}") from None
+        except ValueError as exc:
+            raise CommandError(f"Cannot read {options['csv']}: {exc}") from None
         result = services.import_schools(text)
         if result.errors:
             for problem in result.errors[:50]:
