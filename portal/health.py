@@ -69,17 +69,7 @@ def check_search() -> dict:
     from search.contract import get_backend
 
     backend = get_backend(name)
-    try:
-        hook = getattr(backend, "health", None)
-        if callable(hook):
-            reachable = bool(hook())
-        else:
-            # search/backends/elastic.py has no health hook yet: ping the cluster through the
-            # backend's own client (same URL, options and credentials as searches use).
-            reachable = backend.client.options(request_timeout=SEARCH_PING_TIMEOUT_SECONDS).ping()
-    except Exception as exc:  # any client or transport error means "not reachable"
-        logger.warning("Health check search failed", exc_info=exc)
-        reachable = False
+    reachable = backend.health(timeout=SEARCH_PING_TIMEOUT_SECONDS)
     if reachable:
         return {"status": OK, "backend": name}
     # Searches fall back to the database backend, so families still get results.

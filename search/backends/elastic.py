@@ -243,6 +243,15 @@ class ElasticsearchBackend:
         with contextlib.suppress(NotFoundError):
             self.client.delete(index=alias_name(), id=page_id, refresh=True)
 
+    def health(self, timeout: float = 2) -> bool:
+        """For /healthz: the cluster answers and the search alias exists. Never raises."""
+        try:
+            client = self.client.options(request_timeout=timeout)
+            return bool(client.ping()) and bool(client.indices.exists_alias(name=alias_name()))
+        except Exception:
+            logger.warning("Elasticsearch health check failed", exc_info=True)
+            return False
+
     def dump_documents(self) -> str:
         """Every stored document and the mapping, as text (for the confidentiality tests)."""
         response = self.client.search(index=alias_name(), query={"match_all": {}}, size=10000)

@@ -220,7 +220,15 @@ def test_elasticsearch_unreachable_is_degraded_not_down(client, settings):
 
 
 @pytest.mark.django_db
-def test_elasticsearch_reachable_is_ok(client, elastic_settings):  # noqa: F811 - fixture
+def test_elasticsearch_reachable_is_ok_once_the_index_exists(client, elastic_settings):  # noqa: F811 - fixture
+    from search.contract import get_backend
+
+    # Reachable but never built: searches would fall back to the database, so "degraded".
+    response, body = _get(client)
+    assert response.status_code == 200
+    assert body["checks"]["search"]["status"] == "degraded"
+
+    get_backend("elasticsearch").rebuild()
     response, body = _get(client)
     assert response.status_code == 200
     assert body["checks"]["search"] == {"status": "ok", "backend": "elasticsearch"}
