@@ -196,14 +196,28 @@ def hash_token(token: str) -> str:
 
 
 def create_token(force: str, name: str = "") -> tuple[ApiToken, str]:
-    """Make a new token for ``force``; the plain token is returned once and never stored."""
+    """Make a new token for ``force``; the plain token is returned once and never stored.
+    Issuing is audited (the prefix only: the token itself is never written anywhere)."""
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(force=force.upper(), prefix=plain[:10], token_hash=hash_token(plain), name=name)
+    with transaction.atomic():
+        token = ApiToken.objects.create(force=force.upper(), prefix=plain[:10], token_hash=hash_token(plain), name=name)
+        record(
+            None,
+            AuditEvent.Action.CREATE,
+            token,
+            detail={"force": token.force, "prefix": token.prefix, "name": name},
+        )
     return token, plain
 
 
 def revoke_token(prefix: str) -> int:
-    return ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    """Revoke the active token with ``prefix``; audited. Returns how many were revoked."""
+    with transaction.atomic():
+        tokens = list(ApiToken.objects.select_for_update().filter(prefix=prefix, revoked_at__isnull=True))
+        ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=timezone.now())
+        for token in tokens:
+            record(None, AuditEvent.Action.UPDATE, token, detail={"revoked": True, "prefix": token.prefix})
+    return len(tokens)
 
 
 def authenticate_token(plain: str) -> ApiToken | None:

@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
+from portal.audit.models import AuditEvent
 from portal.encompass import services
 from portal.encompass.models import ApiToken, Notification, NotifiedChild, OutboxMessage, Pupil
 
@@ -237,6 +238,16 @@ def test_encompass_token_command_prints_a_token_once(db, capsys):
     assert out[:10] in listing and out not in listing
     call_command("encompass_token", "--revoke", out[:10])
     assert services.authenticate_token(out) is None
+
+
+def test_issuing_and_revoking_tokens_is_audited_without_the_token(db):
+    token, plain = services.create_token("nbr", "Niche RMS")
+    assert services.revoke_token(token.prefix) == 1
+    assert services.revoke_token(token.prefix) == 0  # already revoked: nothing more recorded
+    events = list(AuditEvent.objects.filter(object_type="encompass.apitoken").order_by("at", "pk"))
+    assert [(e.action, e.detail.get("revoked", False)) for e in events] == [("create", False), ("update", True)]
+    assert events[0].detail == {"force": "NBR", "prefix": token.prefix, "name": "Niche RMS"}
+    assert not any(plain in str(e.detail) or plain in e.object_repr for e in events)
 
 
 # --- Errors -------------------------------------------------------------------------------
