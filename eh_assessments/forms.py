@@ -1587,26 +1587,7 @@ class ChildTargetForm(StepForm):
 
 # --- Family members --------------------------------------------------------------------------
 
-PERSON_FIELDS = (
-    "kind",
-    "given_name",
-    "family_name",
-    "known_as",
-    "date_of_birth",
-    "expected_date_of_birth",
-    "gender",
-    "ethnicity",
-    "religion",
-    "first_language",
-    "interpreter_needed",
-    "disability",
-    "send",
-    "school",
-    "school_name",
-    "nhs_number",
-    "upn",
-    "lives_in_household",
-)
+PERSON_FIELDS = Person.EDITABLE_FIELDS
 
 
 def _yes_no_bool(value):

@@ -286,6 +286,28 @@ class Person(models.Model):
     ADULT = "adult"
     KIND_CHOICES = [(CHILD, "Child or young person"), (ADULT, "Adult")]
 
+    # What a practitioner edits about a family member (PersonForm; services.add_person).
+    EDITABLE_FIELDS = (
+        "kind",
+        "given_name",
+        "family_name",
+        "known_as",
+        "date_of_birth",
+        "expected_date_of_birth",
+        "gender",
+        "ethnicity",
+        "religion",
+        "first_language",
+        "interpreter_needed",
+        "disability",
+        "send",
+        "school",
+        "school_name",
+        "nhs_number",
+        "upn",
+        "lives_in_household",
+    )
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="people")
     kind = models.CharField(max_length=10, choices=KIND_CHOICES)

@@ -32,32 +32,9 @@ logger = logging.getLogger(__name__)
 
 Action = AuditEvent.Action
 
-STANDARD_TARGET_WORKING_DAYS = 45
 
-# Fields of Person that add_person / update_person accept (PersonForm's cleaned data).
-PERSON_FIELDS = frozenset(
-    {
-        "kind",
-        "given_name",
-        "family_name",
-        "known_as",
-        "date_of_birth",
-        "expected_date_of_birth",
-        "gender",
-        "ethnicity",
-        "religion",
-        "first_language",
-        "interpreter_needed",
-        "disability",
-        "send",
-        "school",
-        "school_name",
-        "nhs_number",
-        "upn",
-        "lives_in_household",
-        "sort_order",
-    }
-)
+# Fields of Person that add_person / update_person accept: what PersonForm edits, and the order.
+PERSON_FIELDS = frozenset((*Person.EDITABLE_FIELDS, "sort_order"))
 
 
 class StaleAssessment(Exception):
@@ -114,7 +91,7 @@ def start_assessment(
             team=user.team,
             started_by_school=school,
             threshold_document=ThresholdDocument.objects.current(),
-            target_date=working_days.add_working_days(today, STANDARD_TARGET_WORKING_DAYS),
+            target_date=working_days.add_working_days(today, working_days.STANDARD_TARGET_DAYS),
             created_by=user,
             updated_by=user,
         )
