@@ -16,6 +16,7 @@ DEMO_STEPS = (
     "eh_assessments.demo.load",
     "directory.demo.load",
     "directory.verification_demo.load",
+    "eh_assessments.casework_demo.load",  # after the directory: plans use its services
     "search.demo.load",
 )
 
