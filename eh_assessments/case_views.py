@@ -40,7 +40,7 @@ from . import selectors as assessment_selectors
 from .chronology import chronology_for
 from .models import Assessment, Referral
 from .models_casework import Decision, Episode, Meeting, OutcomeRecord, PlanAction, SustainedCheck
-from .rereferral import _how_it_ended, rereferrals_for, window_start
+from .rereferral import rereferrals_for, rereferrals_for_many
 from .timeliness import assessment_timeliness, referral_decision_due
 
 FORM_METHODS = ["GET", "POST"]
@@ -372,74 +372,13 @@ def sign_off(request, pk):
 # --- The front door: requests for help to decide -------------------------------------------------
 
 
-def _rereferral_flags(referrals: list[Referral]) -> dict[int, list[dict]]:
-    """Re-referral flags for many requests for help at once, in a constant number of queries,
-    by the rule of :func:`eh_assessments.rereferral.rereferrals_for` (per child, within 12
-    months including the anniversary, earlier requests only), each with how the earlier
-    request ended."""
-    if not referrals:
-        return {}
-    links = list(
-        Referral.children.through.objects.filter(referral_id__in=[r.pk for r in referrals]).select_related("person")
-    )
-    children_of: dict[int, list] = {}
-    for link in links:
-        children_of.setdefault(link.referral_id, []).append(link.person)
-    child_ids = {link.person_id for link in links}
-    if not child_ids:
-        return {}
-    earliest = min(window_start(r.received_on) for r in referrals)
-    history: dict[int, list[Referral]] = {}
-    for link in Referral.children.through.objects.filter(
-        person_id__in=child_ids, referral__received_on__gte=earliest
-    ).select_related("referral"):
-        history.setdefault(link.person_id, []).append(link.referral)
-    previous: dict[tuple[int, int], Referral] = {}
-    for referral in referrals:
-        for child in children_of.get(referral.pk, []):
-            candidates = [
-                r
-                for r in history.get(child.pk, [])
-                if r.pk != referral.pk
-                and window_start(referral.received_on) <= r.received_on <= referral.received_on
-                and (r.received_on, r.pk) < (referral.received_on, referral.pk)
-            ]
-            if candidates:
-                previous[(referral.pk, child.pk)] = max(candidates, key=lambda r: (r.received_on, r.pk))
-    if not previous:
-        return {}
-    previous_ids = {r.pk for r in previous.values()}
-    episodes: dict[int, list[Episode]] = {}
-    for episode in Episode.objects.filter(referral_id__in=previous_ids).order_by("opened_on", "pk"):
-        episodes.setdefault(episode.referral_id, []).append(episode)
-    decisions: dict[int, list[Decision]] = {}
-    for decision in Decision.objects.filter(referral_id__in=previous_ids):
-        decisions.setdefault(decision.referral_id, []).append(decision)
-    flags: dict[int, list[dict]] = {}
-    for referral in referrals:
-        for child in children_of.get(referral.pk, []):
-            earlier = previous.get((referral.pk, child.pk))
-            if earlier is None:
-                continue
-            earlier_episodes = episodes.get(earlier.pk, [])
-            flags.setdefault(referral.pk, []).append(
-                {
-                    "child": child,
-                    "previous_referral": earlier,
-                    "previous_episodes": earlier_episodes,
-                    "how_it_ended": _how_it_ended(earlier_episodes, decisions.get(earlier.pk, [])),
-                }
-            )
-    return flags
-
-
 @login_required
 @require_GET
 def requests_to_decide(request):
     if not _roles(request.user) & {sel.FRONT_DOOR, sel.MANAGER}:
         raise PermissionDenied("Only the front door and early help managers decide on requests for help.")
     rows = sel.referrals_awaiting_decision(request.user)
-    flags = _rereferral_flags([row.referral for row in rows])
+    flags = rereferrals_for_many(row.referral for row in rows)
     items = [{"row": row, "flags": flags.get(row.referral.pk, [])} for row in rows]
     # Submitted assessments waiting for a decision: a manager's team's.
     assessments = []

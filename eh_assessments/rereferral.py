@@ -27,6 +27,7 @@ constant number of queries whatever the number of children.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
@@ -67,31 +68,45 @@ def _how_it_ended(episodes: list[Episode], decisions: list[Decision]) -> str:
 
 
 def rereferrals_for(referral: Referral) -> list[ReReferral]:
-    """One flag per child of ``referral`` who is re-referred (see the module docstring).
-    Four queries, however many children."""
-    children = list(referral.children.all())
-    if not children:
-        return []
-    child_ids = [c.pk for c in children]
-    links = Referral.children.through.objects.filter(
-        person_id__in=child_ids,
-        referral__received_on__gte=window_start(referral.received_on),
-        referral__received_on__lte=referral.received_on,
-    ).exclude(referral_id=referral.pk)
-    if referral.pk is not None:
-        links = links.exclude(Q(referral__received_on=referral.received_on) & Q(referral_id__gt=referral.pk))
-    latest: dict[int, Referral] = {}
-    for link in links.select_related("referral"):
-        current = latest.get(link.person_id)
-        candidate = link.referral
-        if current is None or (candidate.received_on, candidate.pk) > (current.received_on, current.pk):
-            latest[link.person_id] = candidate
-    if not latest:
-        return []
-    previous_ids = {r.pk for r in latest.values()}
+    """One flag per child of ``referral`` who is re-referred (see the module docstring)."""
+    return rereferrals_for_many([referral]).get(referral.pk, [])
+
+
+def rereferrals_for_many(referrals: Iterable[Referral]) -> dict[int, list[ReReferral]]:
+    """``{referral pk: its flags}`` for many requests for help at once (a list page), in five
+    queries however many requests and children: the one rule for every caller."""
+    referrals = [r for r in referrals if r.pk is not None]
+    if not referrals:
+        return {}
+    children_of: dict[int, list[Person]] = {}
+    for link in Referral.children.through.objects.filter(referral_id__in=[r.pk for r in referrals]).select_related(
+        "person"
+    ):
+        children_of.setdefault(link.referral_id, []).append(link.person)
+    child_ids = {child.pk for children in children_of.values() for child in children}
+    if not child_ids:
+        return {}
+    history: dict[int, list[Referral]] = {}
+    earliest = min(window_start(r.received_on) for r in referrals)
+    latest_day = max(r.received_on for r in referrals)
+    for link in Referral.children.through.objects.filter(
+        person_id__in=child_ids, referral__received_on__gte=earliest, referral__received_on__lte=latest_day
+    ).select_related("referral"):
+        history.setdefault(link.person_id, []).append(link.referral)
+    previous: dict[tuple[int, int], Referral] = {}
+    for referral in referrals:
+        since, key = window_start(referral.received_on), (referral.received_on, referral.pk)
+        for child in children_of.get(referral.pk, []):
+            earlier = [r for r in history.get(child.pk, []) if r.received_on >= since and (r.received_on, r.pk) < key]
+            if earlier:
+                previous[(referral.pk, child.pk)] = max(earlier, key=lambda r: (r.received_on, r.pk))
+    if not previous:
+        return {}
+    previous_ids = {r.pk for r in previous.values()}
+    flagged_children = {child_pk for _, child_pk in previous}
     open_statuses = [Episode.Status.OPEN, Episode.Status.AWAITING_HANDOVER]
     episode_links = (
-        Episode.children.through.objects.filter(person_id__in=list(latest))
+        Episode.children.through.objects.filter(person_id__in=flagged_children)
         .filter(Q(episode__referral_id__in=previous_ids) | Q(episode__status__in=open_statuses))
         .select_related("episode")
         .order_by("episode__opened_on", "episode_id")
@@ -107,21 +122,22 @@ def rereferrals_for(referral: Referral) -> list[ReReferral]:
     decisions: dict[int, list[Decision]] = {}
     for decision in Decision.objects.filter(referral_id__in=previous_ids):
         decisions.setdefault(decision.referral_id, []).append(decision)
-    flags = []
-    for child in children:
-        previous = latest.get(child.pk)
-        if previous is None:
-            continue
-        episodes = from_referral.get((child.pk, previous.pk), [])
-        flags.append(
-            ReReferral(
-                child=child,
-                previous_referral=previous,
-                previous_episodes=episodes,
-                how_it_ended=_how_it_ended(episodes, decisions.get(previous.pk, [])),
-                open_episodes=still_open.get(child.pk, []),
+    flags: dict[int, list[ReReferral]] = {}
+    for referral in referrals:
+        for child in children_of.get(referral.pk, []):
+            earlier = previous.get((referral.pk, child.pk))
+            if earlier is None:
+                continue
+            episodes = from_referral.get((child.pk, earlier.pk), [])
+            flags.setdefault(referral.pk, []).append(
+                ReReferral(
+                    child=child,
+                    previous_referral=earlier,
+                    previous_episodes=episodes,
+                    how_it_ended=_how_it_ended(episodes, decisions.get(earlier.pk, [])),
+                    open_episodes=still_open.get(child.pk, []),
+                )
             )
-        )
     return flags
 
 
