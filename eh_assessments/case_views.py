@@ -380,14 +380,7 @@ def requests_to_decide(request):
     rows = sel.referrals_awaiting_decision(request.user)
     flags = rereferrals_for_many(row.referral for row in rows)
     items = [{"row": row, "flags": flags.get(row.referral.pk, [])} for row in rows]
-    # Submitted assessments waiting for a decision: a manager's team's.
-    assessments = []
-    if sel.is_manager(request.user) and request.user.team_id:
-        assessments = list(
-            Assessment.objects.filter(team_id=request.user.team_id, status=Assessment.Status.SUBMITTED)
-            .select_related("family", "lead_professional")
-            .order_by("submitted_at", "pk")
-        )
+    assessments = sel.assessments_to_decide(request.user)
     response = render(
         request,
         "eh_assessments/case/requests.html",

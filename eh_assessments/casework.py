@@ -32,10 +32,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal import outbox
 from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.audit.services import record
@@ -1341,46 +1341,30 @@ def alert_open_cases_for(notified_child, *, now=None) -> int:
 # --- The outbox ------------------------------------------------------------------------------------
 
 
+def message_email(message: CaseworkMessage) -> outbox.Email:
+    """A casework message as the outbox sends it: its stored subject and body (references
+    and links only), with the case link for a Notify template's ``((link))``."""
+    return outbox.Email(subject=message.subject, body=message.body, link=outbox.first_link(message.body))
+
+
 def _send(message: CaseworkMessage) -> None:
-    send_mail(message.subject, message.body, None, [message.email])
+    outbox.send_message(message, message_email)
 
 
 def deliver_due(*, now=None, limit: int = 200) -> dict[str, int]:
-    """Send the casework messages that are due, each claimed in its own short transaction
-    (``SKIP LOCKED`` on PostgreSQL, so two workers never send the same one); failures are
-    retried with back-off (as the Encompass outbox does) and given up after
+    """Send the casework messages that are due, through the shared outbox
+    (``portal.outbox``), as Operation Encompass's alerts are sent: each claimed in its own
+    short transaction and leased, sent with no transaction open (through GOV.UK Notify when
+    ``NOTIFY_API_KEY`` is set), retried with back-off and given up after
     ENCOMPASS_OUTBOX_MAX_ATTEMPTS."""
     from portal.encompass import conf
-    from portal.encompass.services import backoff
 
-    now = now or timezone.now()
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    for _ in range(limit):
-        with transaction.atomic():
-            message = (
-                CaseworkMessage.objects.select_for_update(skip_locked=True)
-                .filter(status=CaseworkMessage.Status.PENDING, next_attempt_at__lte=now)
-                .order_by("next_attempt_at", "pk")
-                .first()
-            )
-            if message is None:
-                break
-            message.attempts += 1
-            try:
-                _send(message)
-            except Exception as exc:  # the mail server failed: retry later
-                message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                if message.attempts >= conf.outbox_max_attempts():
-                    message.status = CaseworkMessage.Status.FAILED
-                    counts["failed"] += 1
-                    logger.error("Gave up sending casework message %s", message.pk)
-                else:
-                    message.next_attempt_at = now + backoff(message.attempts)
-                    counts["retry"] += 1
-            else:
-                message.status = CaseworkMessage.Status.SENT
-                message.sent_at = timezone.now()
-                message.last_error = ""
-                counts["sent"] += 1
-            message.save()
-    return counts
+    return outbox.deliver_due(
+        CaseworkMessage,
+        message_email,
+        now=now,
+        limit=limit,
+        lease=conf.outbox_lease(),
+        max_attempts=conf.outbox_max_attempts(),
+        send=lambda message: _send(message),  # looked up at each call: the seam tests watch
+    )

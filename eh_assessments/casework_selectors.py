@@ -243,6 +243,18 @@ def referrals_awaiting_decision(user, *, today: datetime.date | None = None) -> 
     return rows
 
 
+def assessments_to_decide(user) -> list[Assessment]:
+    """Submitted assessments waiting for a decision: an early help manager's team's, oldest
+    submission first. Nobody else's list has any."""
+    if not is_manager(user) or not user.team_id:
+        return []
+    return list(
+        Assessment.objects.filter(team_id=user.team_id, status=Assessment.Status.SUBMITTED)
+        .select_related("family", "lead_professional")
+        .order_by("submitted_at", "pk")
+    )
+
+
 # --- One episode -------------------------------------------------------------------------------
 
 

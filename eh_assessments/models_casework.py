@@ -23,6 +23,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.outbox import OutboxBase
+
 __all__ = [
     "ActionProgress",
     "CaseworkMessage",
@@ -499,33 +501,16 @@ class ChronologyEntry(models.Model):
         return f"Chronology entry {self.pk}"
 
 
-class CaseworkMessage(models.Model):
-    """An email waiting to be sent (or sent): the casework outbox, like Operation Encompass's.
-    ``key`` makes each message unique (the referrer's outcome once per request for help, the
-    sustained-outcome prompt once per episode), so retries and re-runs never send twice.
-    Messages carry references and links only, never names or details."""
+class CaseworkMessage(OutboxBase):
+    """An email waiting to be sent (or sent): casework's part of the shared outbox
+    (``portal.outbox``), beside Operation Encompass's alerts. ``key`` makes each message
+    unique (the referrer's outcome once per request for help, the sustained-outcome prompt
+    once per episode), so retries and re-runs never send twice. Messages carry references and
+    links only, never names or details."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to send"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Gave up"
-
-    key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=40)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    email = models.EmailField()
     subject = models.CharField(max_length=200)
     body = models.TextField()
     episode = models.ForeignKey(Episode, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="eh_casework_outbox_due_idx")]
-
-    def __str__(self) -> str:
-        return self.key

@@ -45,18 +45,6 @@ def outbox_lease() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.ENCOMPASS_OUTBOX_LEASE_SECONDS)
 
 
-def notify_template_id() -> str:
-    return str(settings.ENCOMPASS_NOTIFY_TEMPLATE_ID)
-
-
-def notify_api_key() -> str:
-    return str(settings.NOTIFY_API_KEY)
-
-
-def notify_base_url() -> str:
-    return str(settings.NOTIFY_BASE_URL)
-
-
 def retention_days() -> int:
     return int(settings.RETENTION_ENCOMPASS_DAYS)
 

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from portal.outbox import OutboxBase
+
 
 def _default_day_start() -> datetime.time:
     return datetime.time(8, 30)
@@ -234,34 +236,17 @@ class ApiToken(models.Model):
         return f"{self.force} {self.prefix}…"
 
 
-class OutboxMessage(models.Model):
-    """An alert waiting to be sent (or sent). ``key`` makes each alert unique per recipient,
-    notified child and kind, so a retry or a rerun never sends it twice. Alerts carry no
-    details of the incident: the text is built from ``kind`` and ``link`` at send time."""
+class OutboxMessage(OutboxBase):
+    """An alert waiting to be sent (or sent), in the shared outbox (``portal.outbox``).
+    ``key`` makes each alert unique per recipient, notified child and kind, so a retry or a
+    rerun never sends it twice. Alerts carry no details of the incident: the text is built
+    from ``kind`` and ``link`` at send time."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to send"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Gave up"
-
-    key = models.CharField(max_length=200, unique=True)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    email = models.EmailField()
-    kind = models.CharField(max_length=40)
     link = models.CharField(max_length=300)
     child = models.ForeignKey(NotifiedChild, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="encompass_outbox_due_idx")]
-
-    def __str__(self) -> str:
-        return self.key
 
 
 class EscalationStep(models.Model):

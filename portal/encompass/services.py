@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import outbox
 from portal.audit.models import AuditEvent
 from portal.audit.services import record
 
@@ -475,76 +475,37 @@ def alert_text(message: OutboxMessage) -> tuple[str, str]:
     return subject, body
 
 
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, 8 … minutes between attempts, at most an hour."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+def alert_email(message: OutboxMessage) -> outbox.Email:
+    """The alert as the outbox sends it, built at send time."""
+    subject, body = alert_text(message)
+    return outbox.Email(subject=subject, body=body, link=f"{conf.base_url()}{message.link}")
+
+
+backoff = outbox.backoff  # 1, 2, 4, 8 … minutes between attempts, at most an hour
 
 
 def _send(message: OutboxMessage) -> None:
-    subject, body = alert_text(message)
-    if conf.notify_api_key():
-        from notifications_python_client.notifications import NotificationsAPIClient
-
-        client = NotificationsAPIClient(conf.notify_api_key(), base_url=conf.notify_base_url())
-        client.send_email_notification(
-            email_address=message.email,
-            template_id=conf.notify_template_id(),
-            personalisation={"subject": subject, "body": body, "link": f"{conf.base_url()}{message.link}"},
-            reference=message.key,
-        )
-    else:
-        send_mail(subject, body, None, [message.email])
+    outbox.send_message(message, alert_email)
 
 
 def deliver_due(*, now=None, limit: int = 200) -> dict[str, int]:
-    """Send the alerts that are due. Each message is claimed in its own short transaction
-    (``SKIP LOCKED`` on PostgreSQL, so several workers never send the same one): the attempt
-    is counted and the message is leased for ENCOMPASS_OUTBOX_LEASE_SECONDS by moving its next
-    attempt past the lease. It is then sent with no transaction open, so a slow or stalled
-    mail server never holds a database lock (on SQLite that lock would stop intake), and the
-    outcome is recorded. A worker killed in the middle of a send leaves the message pending:
-    it is sent when the lease runs out, once."""
-    now = now or timezone.now()
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    for _ in range(limit):
-        message = _claim(now)
-        if message is None:
-            break
-        try:
-            _send(message)
-        except Exception as exc:  # any failure of the mail server or Notify: retry later
-            error = f"{type(exc).__name__}: {exc}"[:500]
-            if message.attempts >= conf.outbox_max_attempts():
-                OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxMessage.Status.FAILED, last_error=error)
-                counts["failed"] += 1
-                logger.error("Gave up sending alert %s after %s attempts", message.pk, message.attempts)
-            else:
-                OutboxMessage.objects.filter(pk=message.pk).update(
-                    next_attempt_at=now + backoff(message.attempts), last_error=error
-                )
-                counts["retry"] += 1
-        else:
-            OutboxMessage.objects.filter(pk=message.pk).update(
-                status=OutboxMessage.Status.SENT, sent_at=timezone.now(), last_error=""
-            )
-            counts["sent"] += 1
-    return counts
+    """Send the alerts that are due, through the shared outbox (``portal.outbox``): each is
+    claimed in its own short transaction and leased for ENCOMPASS_OUTBOX_LEASE_SECONDS, sent
+    with no transaction open (a stalled mail server never holds a lock that would stop
+    intake), retried with back-off and given up after ENCOMPASS_OUTBOX_MAX_ATTEMPTS."""
+    return outbox.deliver_due(
+        OutboxMessage,
+        alert_email,
+        now=now,
+        limit=limit,
+        lease=conf.outbox_lease(),
+        max_attempts=conf.outbox_max_attempts(),
+        send=lambda message: _send(message),  # looked up at each call: the seam tests watch
+    )
 
 
 def _claim(now) -> OutboxMessage | None:
-    with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "pk")
-            .first()
-        )
-        if message is None:
-            return None
-        message.attempts += 1
-        message.next_attempt_at = now + conf.outbox_lease()
-        message.save(update_fields=["attempts", "next_attempt_at"])
-    return message
+    return outbox.claim(OutboxMessage, now=now, lease=conf.outbox_lease())
 
 
 TASK_PATHS = ("portal.encompass.tasks.deliver_alerts", "portal.encompass.tasks.escalate")

@@ -18,7 +18,6 @@ from tests.factories import TEST_PASSWORD
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.urls("tests.eh_assessments.case_urlconf"),
 ]
 
 BASE = "/portal/assessments/cases"

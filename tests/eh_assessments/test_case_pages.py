@@ -34,7 +34,7 @@ from tests.directory.factories import ServicePageFactory
 from tests.eh_assessments.casework_factories import open_episode, referral_for, submitted_assessment, world
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.eh_assessments.case_urlconf")]
+pytestmark = pytest.mark.django_db
 
 BASE = "/portal/assessments/cases"
 

@@ -119,6 +119,24 @@ def test_referrals_awaiting_decision_for_the_front_door(w):
     assert tl.met is False  # received 20 Feb, decided 2 March
 
 
+def test_submitted_assessments_to_decide_are_the_managers_team_only(w):
+    def submitted(lead, days_ago):
+        assessment = draft(lead, started=TODAY - datetime.timedelta(days=30))
+        Assessment.objects.filter(pk=assessment.pk).update(
+            status=Assessment.Status.SUBMITTED, submitted_at=NOW - datetime.timedelta(days=days_ago)
+        )
+        return assessment
+
+    newer, older = submitted(w["lead"], 1), submitted(w["lead"], 3)
+    draft(w["lead"], started=TODAY)  # not submitted: nothing to decide
+    south = world("South locality")
+    theirs = submitted(south["lead"], 2)
+    assert sel.assessments_to_decide(w["manager"]) == [older, newer]  # oldest submission first
+    assert sel.assessments_to_decide(south["manager"]) == [theirs]
+    assert sel.assessments_to_decide(w["lead"]) == []  # deciding is for managers
+    assert sel.assessments_to_decide(UserFactory(roles=["front_door"])) == []
+
+
 # --- Overdue lists and caseloads ---------------------------------------------------------------
 
 

@@ -1,6 +1,5 @@
-"""The read-only case page and the printable signposting list (issue 7). Until the lead adds
-their lines to eh_assessments/urls.py, these tests mount the views with their own URLconf
-(this module's ``urlpatterns``, at the paths the lead is asked to add)."""
+"""The read-only case page and the printable signposting list (issue 7), at the paths
+portal/urls.py mounts them."""
 
 from __future__ import annotations
 
@@ -8,25 +7,17 @@ import datetime
 
 import pytest
 
-from django.urls import path
 from django.utils import timezone
 
-from eh_assessments import case_views, casework
+from eh_assessments import casework
 from eh_assessments.models_casework import ClosureReason, Decision
 from portal.audit.models import AuditEvent
-from portal.urls import urlpatterns as portal_urlpatterns
 from tests.directory.factories import ServicePageFactory
 from tests.eh_assessments.casework_factories import open_episode, referral_for, world
 from tests.encompass.factories import NotificationFactory, NotifiedChildFactory
 from tests.factories import UserFactory
 
-urlpatterns = [
-    path("portal/assessments/cases/<uuid:pk>/", case_views.case_detail),
-    path("portal/assessments/signposting/<uuid:pk>/print/", case_views.signposting_print),
-    *portal_urlpatterns,
-]
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -132,7 +123,7 @@ def test_the_printable_signposting_list(w, signed_in):
         referral=referral,
         service_page_ids=[service.pk],
     )
-    url = f"/portal/assessments/signposting/{decision.uuid}/print/"
+    url = f"/portal/assessments/cases/signposting/{decision.uuid}/print/"
     html = signed_in(w["manager"]).get(url).content.decode()
     assert "Holiday activities and food" in html and "Amy" not in html
     assert signed_in(UserFactory(roles=["lead_professional"])).get(url).status_code == 404

@@ -3,9 +3,6 @@ never sent twice, never blocking intake, and never carrying details."""
 
 import datetime
 import json
-import threading
-import uuid
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 import time_machine
@@ -13,10 +10,14 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from portal import outbox
 from portal.encompass import services
 from portal.encompass.models import OutboxMessage
 
+from . import notify_fake
 from .factories import NotifiedChildFactory
+
+fake_notify = notify_fake.fixture
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def test_failing_mail_server_is_retried_with_backoff_then_sent_once(child, key_a
         calls.append(args)
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr(services, "send_mail", broken)
+    monkeypatch.setattr(outbox, "send_mail", broken)
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         assert services.deliver_due() == {"sent": 0, "retry": 1, "failed": 0}
@@ -73,14 +74,14 @@ def test_backoff_doubles_up_to_an_hour():
 def test_gives_up_after_the_maximum_attempts(child, key_adult, monkeypatch, settings):
     settings.ENCOMPASS_OUTBOX_MAX_ATTEMPTS = 2
     queue(child, key_adult)
-    monkeypatch.setattr(services, "send_mail", lambda *a, **k: (_ for _ in ()).throw(OSError("down")))
+    monkeypatch.setattr(outbox, "send_mail", lambda *a, **k: (_ for _ in ()).throw(OSError("down")))
     services.deliver_due()
     services.deliver_due(now=timezone.now() + datetime.timedelta(hours=1))
     assert OutboxMessage.objects.get().status == "failed"
 
 
 def test_a_failing_mail_server_never_blocks_intake(school, key_adult, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(services, "send_mail", lambda *a, **k: (_ for _ in ()).throw(OSError("down")))
+    monkeypatch.setattr(outbox, "send_mail", lambda *a, **k: (_ for _ in ()).throw(OSError("down")))
     data = {
         "force": "NBR",
         "police_reference": "R1",
@@ -110,43 +111,6 @@ def test_a_failing_mail_server_never_blocks_intake(school, key_adult, monkeypatc
 
 
 # --- GOV.UK Notify -------------------------------------------------------------------------
-class FakeNotify(BaseHTTPRequestHandler):
-    received: list = []
-    status = 201
-
-    def do_POST(self):
-        length = int(self.headers["Content-Length"])
-        FakeNotify.received.append(
-            {
-                "path": self.path,
-                "auth": self.headers.get("Authorization", ""),
-                "body": json.loads(self.rfile.read(length)),
-            }
-        )
-        self.send_response(FakeNotify.status)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(json.dumps({"id": str(uuid.uuid4()), "content": {}, "template": {}}).encode())
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def fake_notify(settings):
-    FakeNotify.received = []
-    FakeNotify.status = 201
-    server = HTTPServer(("127.0.0.1", 0), FakeNotify)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.NOTIFY_API_KEY = f"test_key-{uuid.uuid4()}-{uuid.uuid4()}"
-    settings.NOTIFY_BASE_URL = f"http://127.0.0.1:{server.server_port}"
-    settings.ENCOMPASS_NOTIFY_TEMPLATE_ID = str(uuid.uuid4())
-    yield FakeNotify
-    server.shutdown()
-    server.server_close()
-
-
 def test_alerts_go_through_notify_when_a_key_is_set(child, key_adult, fake_notify, settings):
     queue(child, key_adult)
     assert services.deliver_due()["sent"] == 1

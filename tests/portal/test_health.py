@@ -24,7 +24,6 @@ import pytest
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connection
-from django.urls import include, path
 from django.utils import timezone
 
 from portal import health
@@ -34,11 +33,6 @@ from tests.search.conftest import elastic_settings, elasticsearch_url  # noqa: F
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789-_"
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-# portal.urls mounts /healthz (docs/decisions/0011-production-serving.md); these tests mount
-# it in front of the project's URLs as well, so they hold whichever order that lands in.
-urlpatterns = [path("healthz", health.healthz, name="healthz"), path("", include("portal.urls"))]
-pytestmark = pytest.mark.urls(__name__)
 
 
 def _get(client, **headers):
@@ -366,13 +360,9 @@ def _serving_settings(tmp_path: Path) -> None:
     (tmp_path / "serving_settings.py").write_text(
         "from portal.settings.production import *  # noqa\n"
         "from portal.logging import logging_config\n"
-        "ROOT_URLCONF = 'serving_urls'\n"
         "LOGGING = logging_config(LOG_LEVEL, 'json')\n"
-    )
-    (tmp_path / "serving_urls.py").write_text(
-        "from django.urls import include, path\n"
-        "from portal.health import healthz\n"
-        "urlpatterns = [path('healthz', healthz), path('', include('portal.urls'))]\n"
+        "# No collectstatic here: the project's error pages find GOV.UK Frontend unhashed.\n"
+        "STORAGES = {**STORAGES, 'staticfiles': {'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}}\n"
     )
 
 
