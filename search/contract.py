@@ -13,6 +13,8 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 
+from search import cache as search_cache
+
 logger = logging.getLogger(__name__)
 
 METRES_PER_MILE = 1609.344
@@ -175,14 +177,17 @@ def search(query: SearchQuery, backend: Backend | None = None) -> SearchResults:
     """Run ``query`` through the configured backend. A backend that fails (a cluster that is
     down) falls back to the database backend with a logged warning: families never see an error."""
     backend = backend or get_backend()
-    query, place, unknown = resolve_place(query)
-    try:
-        results = backend.search(query)
-    except Exception:
-        if backend.name == "database":
-            raise
-        logger.warning("Search backend %s failed; falling back to the database backend", backend.name, exc_info=True)
-        results = get_backend("database").search(query)
+    with search_cache.pinned():  # one cache round trip for the postcode, thesaurus and category memos
+        query, place, unknown = resolve_place(query)
+        try:
+            results = backend.search(query)
+        except Exception:
+            if backend.name == "database":
+                raise
+            logger.warning(
+                "Search backend %s failed; falling back to the database backend", backend.name, exc_info=True
+            )
+            results = get_backend("database").search(query)
     results.place, results.unknown_postcode = place, unknown
     return results
 

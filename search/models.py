@@ -129,7 +129,11 @@ class IndexedLocation(models.Model):
     longitude = models.FloatField()
 
     class Meta:
-        indexes = [models.Index(fields=["latitude", "longitude"], name="dsearch_loc_latlng")]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="dsearch_loc_latlng"),
+            # A text search probes each matching service for a location in the box, index only.
+            models.Index(fields=["service", "latitude", "longitude"], name="dsearch_loc_service_latlng"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.latitude},{self.longitude}"

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count
 
+from search import cache
+
 logger = logging.getLogger(__name__)
 
 INVALID_MESSAGE = "Enter a real postcode, like SR1 3AA"
@@ -60,28 +62,40 @@ def outcode_of(value: str) -> str:
 
 def lookup(value: str) -> Place | None:
     """Coordinates of a (valid) postcode: the table first, then the outcode's centroid, then
-    postcodes.io if configured. None if nowhere knows it."""
-    from search.models import Postcode
-
+    postcodes.io if configured. None if nowhere knows it. What the table says is remembered
+    per process until postcodes are imported or edited (:mod:`search.cache`)."""
     postcode = normalise(value)
     outcode = postcode.split(" ")[0]
     if " " in postcode:
-        row = Postcode.objects.filter(postcode=postcode).values_list("latitude", "longitude").first()
+        row = cache.memo(cache.POSTCODES, postcode, lambda: _table_row(postcode))
         if row:
             return Place(postcode, outcode, row[0], row[1])
         remote = postcodes_io_lookup(postcode)
         if remote:
             return Place(postcode, outcode, remote[0], remote[1])
-    centroid = Postcode.objects.filter(outcode=outcode).aggregate(
-        lat=Avg("latitude"), lng=Avg("longitude"), n=Count("postcode")
-    )
-    if centroid["n"]:
-        return Place(outcode, outcode, centroid["lat"], centroid["lng"], partial=True)
+    centroid = cache.memo(cache.POSTCODES, outcode, lambda: _centroid(outcode))
+    if centroid:
+        return Place(outcode, outcode, centroid[0], centroid[1], partial=True)
     if " " not in postcode:
         remote = postcodes_io_lookup(postcode, outcode=True)
         if remote:
             return Place(outcode, outcode, remote[0], remote[1], partial=True)
     return None
+
+
+def _table_row(postcode: str) -> tuple[float, float] | None:
+    from search.models import Postcode
+
+    return Postcode.objects.filter(postcode=postcode).values_list("latitude", "longitude").first()
+
+
+def _centroid(outcode: str) -> tuple[float, float] | None:
+    from search.models import Postcode
+
+    row = Postcode.objects.filter(outcode=outcode).aggregate(
+        lat=Avg("latitude"), lng=Avg("longitude"), n=Count("postcode")
+    )
+    return (row["lat"], row["lng"]) if row["n"] else None
 
 
 def postcodes_io_lookup(postcode: str, *, outcode: bool = False) -> tuple[float, float] | None:

@@ -1,7 +1,8 @@
 """Signals → index tasks. Publishing, unpublishing, moving, saving (a verification) and
 deleting a service re-index it; renaming a category or organisation re-indexes its
 services; editing the thesaurus clears the synonym cache (the database backend expands
-synonyms at query time, so no rebuild is needed)."""
+synonyms at query time, so no rebuild is needed); saving or deleting a category or a
+postcode makes every process re-read its memo of them (:mod:`search.cache`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from directory.models import Organisation, ServicePage, TaxonomyTerm
+from search import cache as search_cache
 from search import indexing
-from search.models import SynonymGroup
+from search.models import Postcode, SynonymGroup
 from search.text import clear_synonym_cache
 
 
@@ -50,6 +52,7 @@ def _service_deleted(sender, instance, **kwargs):
 
 @receiver(post_save, sender=TaxonomyTerm)
 def _term_saved(sender, instance, raw=False, **kwargs):
+    search_cache.bump(search_cache.TAXONOMY)  # facet labels, the category filter's choices
     if not raw and instance.pk:
         indexing.enqueue_many(list(instance.services.filter(live=True).values_list("pk", flat=True)))
 
@@ -68,3 +71,14 @@ def _synonyms_changed(sender, instance, **kwargs):
         from search.tasks import synonyms_changed
 
         indexing._enqueue(synonyms_changed)
+
+
+@receiver(post_delete, sender=TaxonomyTerm)
+def _term_deleted(sender, instance, **kwargs):
+    search_cache.bump(search_cache.TAXONOMY)
+
+
+@receiver(post_save, sender=Postcode)
+@receiver(post_delete, sender=Postcode)
+def _postcode_changed(sender, instance, **kwargs):
+    search_cache.bump(search_cache.POSTCODES)

@@ -9,11 +9,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from search import cache as search_cache
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
-SYNONYM_CACHE_KEY = "directory_search:synonyms:v1"
 
 # Words that carry no meaning in a search ("my son won't go to school" → son, school).
 STOPWORDS = frozenset(
@@ -136,18 +135,19 @@ def split_terms(value: str) -> list[str]:
 
 
 def synonym_groups() -> list[list[str]]:
-    """Every synonym group as a list of normalised terms (cached; saving a group clears it)."""
-    groups = cache.get(SYNONYM_CACHE_KEY)
-    if groups is None:
-        from search.models import SynonymGroup
+    """Every synonym group as a list of normalised terms (remembered per process until a group
+    is saved or deleted: :mod:`search.cache`). Callers must not change the lists."""
+    return search_cache.memo(search_cache.SYNONYMS, "groups", _load_synonym_groups)
 
-        groups = [g for g in (split_terms(t) for t in SynonymGroup.objects.values_list("terms", flat=True)) if g]
-        cache.set(SYNONYM_CACHE_KEY, groups, 300)
-    return groups
+
+def _load_synonym_groups() -> list[list[str]]:
+    from search.models import SynonymGroup
+
+    return [g for g in (split_terms(t) for t in SynonymGroup.objects.values_list("terms", flat=True)) if g]
 
 
 def clear_synonym_cache() -> None:
-    cache.delete(SYNONYM_CACHE_KEY)
+    search_cache.bump(search_cache.SYNONYMS)
 
 
 @dataclass
@@ -167,12 +167,12 @@ def parse(text: str, groups: list[list[str]] | None = None) -> list[Clause]:
     """Split a query into clauses, expanding thesaurus phrases (longest match first) and
     dropping stop words. A query of stop words only keeps its words."""
     tokens = words(text)[: MAX_TERMS * 3]
-    groups = synonym_groups() if groups is None else groups
-    phrase_to_group: dict[tuple[str, ...], list[str]] = {}
-    for group in groups:
-        for term in group:
-            phrase_to_group.setdefault(tuple(term.split()), group)
-    longest = max((len(p) for p in phrase_to_group), default=1)
+    if groups is None:
+        phrase_to_group, longest = search_cache.memo(
+            search_cache.SYNONYMS, "phrases", lambda: _phrases(synonym_groups())
+        )
+    else:
+        phrase_to_group, longest = _phrases(groups)
     clauses: list[Clause] = []
     i = 0
     while i < len(tokens):
@@ -199,6 +199,15 @@ def parse(text: str, groups: list[list[str]] | None = None) -> list[Clause]:
             seen.add(clause.original)
             out.append(clause)
     return out[:MAX_TERMS]
+
+
+def _phrases(groups: list[list[str]]) -> tuple[dict[tuple[str, ...], list[str]], int]:
+    """Each thesaurus phrase (as a tuple of words) → its group, and the longest phrase's length."""
+    phrase_to_group: dict[tuple[str, ...], list[str]] = {}
+    for group in groups:
+        for term in group:
+            phrase_to_group.setdefault(tuple(term.split()), group)
+    return phrase_to_group, max((len(p) for p in phrase_to_group), default=1)
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
@@ -240,28 +249,47 @@ def stem(word: str) -> str:
     return word
 
 
-def snippet(texts: list[str], clauses: list[Clause], size: int = 24, start: str = "[", end: str = "]") -> str:
+def query_stems(clauses: list[Clause]) -> frozenset[str]:
+    """The stems of every word of every alternative of the query, for :func:`snippet`."""
+    return frozenset(stem(w) for clause in clauses for alternative in clause.alternatives for w in alternative) - {""}
+
+
+def snippet(
+    texts: list[str],
+    clauses: list[Clause],
+    size: int = 24,
+    start: str = "[",
+    end: str = "]",
+    stems: frozenset[str] | None = None,
+) -> str:
     """The window of ``size`` words, from the first of ``texts`` that mentions the query, that
     holds the most query words, each wrapped in ``start``/``end`` (callers pass private-use
-    markers and escape the rest). '' when no text mentions the query."""
-    stems = {stem(w) for clause in clauses for alternative in clause.alternatives for w in alternative}
-    stems.discard("")
+    markers and escape the rest). '' when no text mentions the query. ``stems`` is
+    :func:`query_stems` of ``clauses``, for callers highlighting many texts for one query."""
+    stems = query_stems(clauses) if stems is None else stems
     best: tuple[int, str] = (0, "")
     for text in texts:
-        tokens = list(_TOKEN_RE.finditer(text or ""))
-        hits = [i for i, t in enumerate(tokens) if stem(t.group()) in stems]
+        text = text or ""
+        # A word's stem is a prefix of the word (lower case, no apostrophes): a text that
+        # contains no stem anywhere has no hit, and is not tokenised.
+        folded = text.lower().replace("'", "").replace("\u2019", "")
+        if not any(s in folded for s in stems):
+            continue
+        hits = [i for i, word_stem in enumerate(map(stem, _TOKEN_RE.findall(text))) if word_stem in stems]
         if not hits:
             continue
         # The window starting a little before each hit; keep the one covering the most hits.
         count, first = max((sum(1 for h in hits if i <= h < i + size), max(i - 3, 0)) for i in hits)
         if count <= best[0]:
             continue
+        tokens = list(_TOKEN_RE.finditer(text))
+        hit_set = set(hits)
         first = min(first, max(len(tokens) - size, 0))
         window = tokens[first : first + size]
         out, position = [], window[0].start()
         for i, token in enumerate(window, first):
             out.append(text[position : token.start()])
-            out.append(f"{start}{token.group()}{end}" if i in hits else token.group())
+            out.append(f"{start}{token.group()}{end}" if i in hit_set else token.group())
             position = token.end()
         prefix = "…" if first > 0 else ""
         suffix = "…" if first + size < len(tokens) else text[position:]

@@ -9,6 +9,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from directory.models import TaxonomyTerm
+from search import cache as search_cache
 from search import contract, services
 from search.forms import SearchForm
 
@@ -16,6 +17,12 @@ FILTER_KEYS = ("q", "postcode", "radius", "category", "age", "free", "access", "
 
 
 def _category_choices():
+    """(ORUK id, name) of every category, by name: remembered per process until a term is
+    saved or deleted (:mod:`search.cache`)."""
+    return search_cache.memo(search_cache.TAXONOMY, "choices", _load_category_choices)
+
+
+def _load_category_choices():
     return [(str(pk), name) for pk, name in TaxonomyTerm.objects.order_by("name").values_list("oruk_id", "name")]
 
 

@@ -15,7 +15,8 @@ Each (engine, size) runs in its own process against its own database: SQLite
 ``var/bench/search-N.sqlite3``; PostgreSQL the URL's database name with ``_N`` appended
 (created if missing). A database is migrated and seeded (``seed_synthetic``) on first use and
 reused. Times are wall clock; on SQLite the search runs in this process, so its CPU time is
-printed too (steadier than wall time on a shared, loaded machine). Not a test: it prints
+printed too (steadier than wall time on a shared, loaded machine). The contract and the floor
+are timed alternately, text by text, so that both see the same load. Not a test: it prints
 figures, it asserts nothing."""
 
 from __future__ import annotations
@@ -69,6 +70,23 @@ def timed(fn, repeat: int, warm_up: int = len(TEXTS)) -> tuple[list[float], list
         cpu.append((time.process_time() - start_cpu) * 1000)
         wall.append((time.perf_counter() - start) * 1000)
     return wall, cpu
+
+
+def timed_alternately(fns: list, repeat: int) -> list[tuple[list[float], list[float]]]:
+    """As :func:`timed` for each of ``fns``, the calls interleaved (text i through each, then
+    text i + 1), so that on a shared machine every function sees the same load."""
+    for text in TEXTS:
+        for fn in fns:
+            fn(text)
+    samples = [([], []) for _ in fns]
+    for i in range(repeat):
+        text = TEXTS[i % len(TEXTS)]
+        for fn, (wall, cpu) in zip(fns, samples, strict=True):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            fn(text)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+            wall.append((time.perf_counter() - start) * 1000)
+    return samples
 
 
 def summary(wall: list[float], cpu: list[float]) -> dict:
@@ -173,10 +191,11 @@ def measure(services: int, repeat: int, baseline_repeat: int) -> dict:
         queries[text] = len(captured)
     sample = contract("parenting")
     load_before = os.getloadavg()[0]
+    ours, bare = timed_alternately([contract, floor], repeat)
     rows = {
-        "contract": summary(*timed(contract, repeat)),
+        "contract": summary(*ours),
         "wagtail": summary(*timed(wagtail, baseline_repeat, warm_up=1)),
-        "floor": summary(*timed(floor, repeat)),
+        "floor": summary(*bare),
     }
     return {
         "vendor": connection.vendor,

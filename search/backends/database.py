@@ -23,6 +23,7 @@ from directory.languages import LANGUAGE_NAMES
 from directory.models import TaxonomyTerm
 from directory.models.choices import AttendanceMode, LevelOfNeed, Weekday
 from directory.selectors import verification_cutoff
+from search import cache as search_cache
 from search import text as textmod
 from search.contract import (
     ACCESS,
@@ -200,18 +201,20 @@ def rebuild(progress=None) -> int:
 
 
 # --- Searching -----------------------------------------------------------------------------------
-# A search is ONE SQL statement (plus one for the names of the categories it counts):
+# A search is ONE SQL statement (postcode coordinates, category names and the thesaurus come
+# from per-process memos: search/cache.py):
 #
-#   d   (with a centre) the services near it: a public location in the bounding box (an index
-#       range scan) and within the radius by the exact great-circle distance;
+#   d   (with a centre; not on SQLite with text, see _Plan._near_sql) the services near it: a
+#       public location in the bounding box (an index range scan) and within the radius by
+#       the exact great-circle distance;
 #   f   every verified service matching the text (FTS5 MATCH / tsvector @@) that is near the
 #       centre or has no public location, with its distance and its failed filters as a bit
 #       mask; the text score (bm25 / ts_rank) only for rows passing the column filters;
 #   c   the rows that can count anywhere: those passing every filter, and those failing
 #       exactly one facet dimension (a dimension's counts leave its own filter out);
 #   then, from c, UNION ALL of: the page of hits (ranked by ROW_NUMBER() over the sort, then
-#   LIMIT/OFFSET, joined back to the service rows for their display columns and, on
-#   PostgreSQL, ts_headline), the total, the tag facet counts (GROUP BY dimension, value) and
+#   LIMIT/OFFSET, joined back to the service rows for their display columns; the snippets are
+#   highlighted in Python), the total, the tag facet counts (GROUP BY dimension, value) and
 #   the age facet counts (a join with the ages 0..18).
 #
 # The text is matched once (f is materialised), no candidate rows travel to Python (only the
@@ -271,6 +274,9 @@ class _Plan:
         self.operator = operator
         self.postgres = is_postgres()
         self.has_text = bool(clauses)
+        self.stems: frozenset[str] | None = None  # for the snippets, computed once
+        # SQLite with text: the exact distance only for the services matching the text (see _near_sql).
+        self.late_distance = self.has_text and not self.postgres and query.has_centre
         if self.has_text:
             if self.postgres:
                 self.tsquery, self.tsquery_params = _tsquery_sql(clauses, operator)
@@ -278,40 +284,54 @@ class _Plan:
                 self.match = _fts5_expression(clauses, operator)
 
     # --- pieces ---
-    def _near_sql(self, sql: _Sql) -> None:
-        """``d`` (service_id, metres): the services with a public location inside the bounding
-        box (found by the latitude/longitude index) whose nearest such location is within the
-        radius by the exact great-circle distance. A service is near when it is in ``d`` or has
-        no public location at all (refuges, phone and online services: they serve the area, and
-        have no distance). A service failing near counts nowhere (near is not a facet), so it is
-        dropped by the join, before its row is read."""
+    def _metres_sql(self) -> tuple[str, list]:
+        """The exact great-circle distance in metres from the centre to the location ``l``
+        (haversine, as :func:`haversine_m`: 2R·asin(√(sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2))))."""
         q = self.query
-        south, north, west, east = bounding_box(q.latitude, q.longitude, q.radius)
         lat0, lon0 = math.radians(q.latitude), math.radians(q.longitude)
         clamp = "LEAST" if self.postgres else "MIN"
-        # Haversine, as haversine_m: 2R·asin(√(sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2))).
         metres = (
             f"2 * {EARTH_RADIUS_M} * ASIN({clamp}(1.0, SQRT("
             "SIN((RADIANS(l.latitude) - %s) / 2) * SIN((RADIANS(l.latitude) - %s) / 2)"
             " + %s * COS(RADIANS(l.latitude))"
             " * SIN((RADIANS(l.longitude) - %s) / 2) * SIN((RADIANS(l.longitude) - %s) / 2))))"
         )
+        return metres, [lat0, lat0, math.cos(lat0), lon0, lon0]
+
+    def _near_sql(self, sql: _Sql) -> None:
+        """``d``: the services with a public location inside the bounding box (found by the
+        latitude/longitude index). A service is near when its nearest public location is within
+        the radius by the exact great-circle distance, or when it has no public location at all
+        (refuges, phone and online services: they serve the area, and have no distance). A
+        service failing near counts nowhere (near is not a facet).
+
+        With text on SQLite (``late_distance``) there is no ``d``: each service matching the
+        text is probed for a public location in the box (the service/latitude/longitude index,
+        no table read), the exact distance is computed in ``f`` for those only, and ``c`` drops
+        the box's corners (beyond the radius). The text is usually far more selective than the
+        box, and building ``d`` (every location in the box) cost more than the whole search.
+        Otherwise ``d`` is (service_id, metres) of the services within the radius, joined in
+        ``f`` before the service row is read."""
+        q = self.query
+        if self.late_distance:
+            return
+        metres, metres_params = self._metres_sql()
         sql.add(
             "d AS (SELECT service_id, metres FROM (SELECT l.service_id, "
             f"MIN({metres}) AS metres FROM {IndexedLocation._meta.db_table} l "
-            "WHERE l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s GROUP BY l.service_id) box "
+            f"WHERE {self._box_sql()} GROUP BY l.service_id) box "
             "WHERE metres <= %s), ",
-            lat0,
-            lat0,
-            math.cos(lat0),
-            lon0,
-            lon0,
-            south,
-            north,
-            west,
-            east,
+            *metres_params,
+            *self._box_params(),
             q.radius,
         )
+
+    @staticmethod
+    def _box_sql() -> str:
+        return "l.latitude BETWEEN %s AND %s AND l.longitude BETWEEN %s AND %s"
+
+    def _box_params(self) -> list[float]:
+        return list(bounding_box(self.query.latitude, self.query.longitude, self.query.radius))
 
     def _fails(self) -> list[tuple[str, str, list]]:
         """(dimension, SQL that is 1 when a row fails the filter, parameters) for every facet
@@ -408,7 +428,16 @@ class _Plan:
             sql.params += [*cheap_params, *score_params]
         else:
             sql.add(f"{score} AS score, ", *score_params)
-        sql.add("d.metres AS dist, " if q.has_centre else "CAST(NULL AS FLOAT) AS dist, ")
+        text_source = self.has_text and not self.postgres
+        key = f"{FTS_TABLE}.rowid" if text_source else "s.page_id"
+        if self.late_distance:
+            metres, metres_params = self._metres_sql()
+            sql.add(
+                f"(SELECT MIN({metres}) FROM {IndexedLocation._meta.db_table} l WHERE l.service_id = {key}) AS dist, ",
+                *metres_params,
+            )
+        else:
+            sql.add("d.metres AS dist, " if q.has_centre else "CAST(NULL AS FLOAT) AS dist, ")
         if fails:
             sql.add(" + ".join(f"({fail}) * {1 << bit}" for bit, (_, fail, _) in enumerate(fails)))
             sql.add(" AS mask ", *[p for _, _, params in fails for p in params])
@@ -417,10 +446,8 @@ class _Plan:
         # Join order on SQLite: the text match, then the near set (an automatic index on d),
         # then the service rows, so services that are not near are dropped before their row is
         # read. PostgreSQL's planner chooses its own order.
-        text_source = self.has_text and not self.postgres
-        key = f"{FTS_TABLE}.rowid" if text_source else "s.page_id"
         sql.add(f"FROM {FTS_TABLE} " if text_source else f"FROM {service} s ")
-        if q.has_centre:
+        if q.has_centre and not self.late_distance:
             sql.add(f"LEFT JOIN d ON d.service_id = {key} ")
         if text_source:
             sql.add(f"CROSS JOIN {service} s ")
@@ -428,10 +455,18 @@ class _Plan:
         if text_source:
             sql.add(f" AND s.page_id = {key}")
         if q.has_centre:
-            sql.add(
-                f" AND (d.service_id IS NOT NULL OR {key} IN (SELECT page_id FROM {service} "
-                "WHERE NOT has_public_location))"
-            )
+            # (The unary + keeps SQLite from offering the IN list to FTS5 as a rowid constraint.)
+            if self.late_distance:
+                sql.add(
+                    f" AND (EXISTS (SELECT 1 FROM {IndexedLocation._meta.db_table} l WHERE l.service_id = {key} "
+                    f"AND {self._box_sql()}) OR +{key} IN (SELECT page_id FROM {service} WHERE NOT has_public_location))",
+                    *self._box_params(),
+                )
+            else:
+                sql.add(
+                    f" AND (d.service_id IS NOT NULL OR {key} IN (SELECT page_id FROM {service} "
+                    "WHERE NOT has_public_location))"
+                )
         if self.has_text:
             if self.postgres:
                 sql.add(f" AND s.search_vector @@ {self.tsquery}", *self.tsquery_params)
@@ -441,17 +476,18 @@ class _Plan:
 
         # c: the rows that can count (pass every filter, or fail one facet dimension), with the
         # dimension each fails ('' for none).
+        # (With late_distance, also drop the box's corners: services beyond the radius.)
+        near = " AND (f.dist IS NULL OR f.dist <= %s)" if self.late_distance else ""
+        near_params = [q.radius] if self.late_distance else []
         if not fails:
-            sql.add("c AS (SELECT f.*, '' AS miss FROM f)")
+            sql.add(f"c AS (SELECT f.*, '' AS miss FROM f WHERE 1 = 1{near})", *near_params)
         else:
             sql.add("c AS (SELECT f.*, CASE f.mask")
             for bit, (dimension, _, _) in enumerate(fails):
                 sql.add(f" WHEN {1 << bit} THEN '{dimension}'")
             sql.add(" ELSE '' END AS miss FROM f WHERE f.mask ")
             allowed = [0, *(1 << bit for bit in range(len(fails)))] if facets else [0]
-            sql.add(f"IN ({', '.join(str(m) for m in allowed)}))")
-        if facets:
-            sql.add(", ages(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM ages WHERE n < %s)", AGE_BUCKETS[-1])
+            sql.add(f"IN ({', '.join(str(m) for m in allowed)}){near})", *near_params)
 
         # The page of hits, in order.
         sql.add(" SELECT 'hit' AS kind, h.page_id AS id, h.position AS n, h.score AS score, h.dist AS dist, ")
@@ -483,36 +519,28 @@ class _Plan:
                 f"FROM c CROSS JOIN {IndexedTag._meta.db_table} t WHERE t.service_id = c.page_id "
                 "AND (c.miss = '' OR c.miss = t.dimension) GROUP BY t.dimension, t.value"
             )
+            # The age facet: the count of each distinct age range (a handful of rows, one pass
+            # over c); _run adds up the ranges containing each age 0..18.
             sql.add(
-                " UNION ALL SELECT 'age', ages.n, COUNT(c.page_id), 0.0, 0.0, NULL, NULL, NULL, NULL, NULL, NULL "
-                "FROM ages LEFT JOIN c ON (c.miss = '' OR c.miss = 'age') "
-                "AND (c.minimum_age IS NULL OR c.minimum_age <= ages.n) "
-                "AND (c.maximum_age IS NULL OR c.maximum_age >= ages.n) GROUP BY ages.n"
+                " UNION ALL SELECT 'ages', COUNT(*), c.minimum_age, 0.0, CAST(c.maximum_age AS FLOAT), "
+                "NULL, NULL, NULL, NULL, NULL, NULL FROM c WHERE c.miss = '' OR c.miss = 'age' "
+                "GROUP BY c.minimum_age, c.maximum_age"
             )
         return sql
 
     def _snippet_sql(self, sql: _Sql) -> None:
-        """``t6``: on PostgreSQL the highlighted snippet (ts_headline, run for this page's rows
-        only); on SQLite the description, highlighted in Python (:func:`search.text.snippet`),
-        because FTS5's snippet() needs the match cursor on the row: a doclist seek per hit that
-        costs more than the whole search for a common word."""
-        if not self.has_text:
-            sql.add("CAST(NULL AS TEXT) AS t6 ")
-        elif self.postgres:
-            sql.add(
-                f"ts_headline('english'::regconfig, s.summary || ' ' || s.description, {self.tsquery}, %s) AS t6 ",
-                *self.tsquery_params,
-                f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12",
-            )
-        else:
-            sql.add("s.description AS t6 ")
+        """``t6``: the description, highlighted in Python (:func:`search.text.snippet`) with the
+        summary, on both engines: FTS5's snippet() needs the match cursor on the row (a doclist
+        seek per hit that costs more than the whole search for a common word), and PostgreSQL's
+        ts_headline re-parses both texts against the whole expanded query for every hit."""
+        sql.add("s.description AS t6 " if self.has_text else "CAST(NULL AS TEXT) AS t6 ")
 
     def snippet(self, summary: str, t6: str | None) -> str:
         if not self.has_text or not t6:
             return ""
-        if self.postgres:
-            return highlight(t6) if MARK_START in t6 else ""
-        marked = textmod.snippet([summary, t6], self.clauses, SNIPPET_TOKENS, MARK_START, MARK_END)
+        if self.stems is None:
+            self.stems = textmod.query_stems(self.clauses)
+        marked = textmod.snippet([summary, t6], self.clauses, SNIPPET_TOKENS, MARK_START, MARK_END, self.stems)
         return highlight(marked) if marked else ""
 
     def execute(self, facets: bool, limit: int | None, offset: int = 0, display: bool = True) -> list[tuple]:
@@ -664,7 +692,7 @@ class DatabaseBackend:
     def _run(self, query: SearchQuery, clauses, operator: str, allow_empty: bool = False) -> SearchResults | None:
         plan = _Plan(query, clauses, operator)
         rows = plan.execute(facets=query.facets, limit=query.size, offset=query.offset)
-        total, hits, tag_counts, age_counts = 0, [], defaultdict(dict), {}
+        total, hits, tag_counts, age_ranges = 0, [], defaultdict(dict), []
         for kind, number, position, score, dist, t1, t2, t3, t4, t5, t6 in rows:
             if kind == "hit":
                 hits.append(
@@ -687,11 +715,15 @@ class DatabaseBackend:
                 total = number
             elif kind == "tag":
                 tag_counts[t1][t2] = number
-            elif kind == "age":
-                age_counts[number] = position
+            elif kind == "ages":  # services aged minimum (position) to maximum (dist); None: open
+                age_ranges.append((position, dist, number))
         if not total and not allow_empty:
             return None
         hits.sort(key=lambda pair: pair[0])
+        age_counts = {
+            age: sum(n for low, high, n in age_ranges if (low is None or low <= age) and (high is None or high >= age))
+            for age in AGE_BUCKETS
+        }
         facets = self._facets(query, tag_counts, age_counts) if query.facets else {}
         return SearchResults(query=query, hits=[hit for _, hit in hits], total=total, facets=facets, backend=self.name)
 
@@ -700,15 +732,9 @@ class DatabaseBackend:
         query: SearchQuery, counts: dict[str, dict[str, int]], age_counts: dict[int, int]
     ) -> dict[str, list[FacetValue]]:
         """FacetValues from the counts the statement aggregated: only labels are added here
-        (category names in one query, when there are categories to name)."""
+        (category names from a per-process memo of the taxonomy: :func:`category_names`)."""
         counts = defaultdict(dict, counts)
-        term_ids = list(counts[CATEGORY]) + list(query.categories)
-        term_names = (
-            dict(TaxonomyTerm.objects.filter(oruk_id__in=_uuids(term_ids)).values_list("oruk_id", "name"))
-            if term_ids
-            else {}
-        )
-        term_names = {str(k): v for k, v in term_names.items()}
+        term_names = category_names() if counts[CATEGORY] or query.categories else {}
 
         def values(dim: str, labels: dict[str, str], selected: Iterable[str], order: list[str] | None = None):
             selected = set(selected)
@@ -728,16 +754,14 @@ class DatabaseBackend:
         }
 
 
-def _uuids(values: Iterable[str]) -> list:
-    import uuid
+def category_names() -> dict[str, str]:
+    """Every taxonomy term's name by its ORUK id, remembered per process until a term is saved
+    or deleted (:mod:`search.cache`)."""
+    return search_cache.memo(search_cache.TAXONOMY, "names", _load_category_names)
 
-    out = []
-    for value in values:
-        try:
-            out.append(uuid.UUID(str(value)))
-        except ValueError:
-            continue
-    return out
+
+def _load_category_names() -> dict[str, str]:
+    return {str(pk): name for pk, name in TaxonomyTerm.objects.values_list("oruk_id", "name")}
 
 
 def next_weekday(code: str, today: datetime.date) -> datetime.date:

@@ -484,23 +484,14 @@ class ElasticsearchBackend:
 
     def _facets(self, query: SearchQuery, response) -> dict[str, list[FacetValue]]:
         from directory.languages import LANGUAGE_NAMES
-        from directory.models import TaxonomyTerm
-        from search.backends.database import _uuids
+        from search.backends.database import category_names
 
         aggs = response.aggregations
         counts = {
             dim: {b.key: b.doc_count for b in getattr(aggs, f"f_{dim}").values.buckets}
             for dim in (CATEGORY, ACCESS, ATTEND, DAY, NEED, LANGUAGE)
         }
-        term_ids = list(counts[CATEGORY]) + list(query.categories)
-        names = (
-            {
-                str(k): v
-                for k, v in TaxonomyTerm.objects.filter(oruk_id__in=_uuids(term_ids)).values_list("oruk_id", "name")
-            }
-            if term_ids
-            else {}
-        )
+        names = category_names() if counts[CATEGORY] or query.categories else {}
 
         def values(dim, labels, selected, order=None):
             selected = set(selected)

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from search import cache as search_cache
 from search import postcodes
 from search.models import Postcode
 
@@ -144,6 +145,7 @@ class Command(BaseCommand):
                         count += self._save(batch)
                         batch = []
                 count += self._save(batch)
+                search_cache.bump(search_cache.POSTCODES)  # every process re-reads its postcode memo
         except (OSError, KeyError, ValueError, csv.Error) as exc:
             raise CommandError(f"Could not read {options['csv']}: {exc}") from exc
         self.stdout.write(self.style.SUCCESS(f"Imported {count} postcodes ({skipped} skipped)."))
