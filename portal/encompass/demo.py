@@ -1,12 +1,18 @@
 """The ``load_demo`` step for Operation Encompass: about 40 schools of every kind, their key
 adults and deputies, the local authority's term dates for this school year and the next
-(imported from generated iCalendar, so the demo exercises the real importer), and recent
-notifications in every state. Idempotent: demo notifications (references DEMO-…) are
-replaced on every run; schools and accounts are updated in place."""
+(imported from generated iCalendar, so the demo exercises the real importer), recent
+notifications in every state, and before them a year of history (references HIST-…, see
+:func:`_history`): 40–80 notified children a month across the schools and triage, most
+acknowledged by the deadline, some late, a few never. The history spans the retention period
+(RETENTION_ENCOMPASS_DAYS, a year; at most two years), so ``purge_expired`` deletes none of it.
+Idempotent: demo notifications (references DEMO-… and HIST-…) are replaced on every run;
+schools and accounts are updated in place."""
 
 from __future__ import annotations
 
 import datetime
+import math
+import random
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -16,12 +22,20 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.accounts.roles import ROLES_BY_SLUG
 
-from . import conf, services
+from . import calendar, conf, selectors, services, synthetic
 from .calendar import LONDON
 from .models import Notification, NotifiedChild, OutboxMessage, School
 
 DEMO_LA = "394"
 DEMO_FORCE = "NBR"
+HISTORY_PREFIX = "HIST-"  # police references of the history (the hand-written ones are DEMO-…)
+HISTORY_SEED = 394
+HISTORY_BEFORE_DAYS = 8  # the history ends before the hand-written notifications begin
+HISTORY_PER_DAY = 1.1  # notifications a day (about 1.7 children each): 40–80 children a month
+# Busier at weekends and over Christmas and New Year; relative weights.
+HISTORY_WEEKDAY = (0.8, 0.8, 0.8, 0.9, 1.1, 1.4, 1.4)
+# How many children a school of each kind has in a notification, relative to a primary.
+PHASE_WEIGHT = {"Primary": 3, "Secondary": 3, "All-through": 1, "16 plus": 1, "Not applicable": 1}
 KINDS = [
     ("Primary School", "Community school", "Primary"),
     ("Academy", "Academy converter", "Secondary"),
@@ -174,15 +188,98 @@ def load() -> str:
         term_dates_ics(school_year).replace("Autumn term", "Autumn term (own)"), urn=independent.urn
     )
 
+    # The history goes first, so escalating the hand-written overdue child escalates nothing else.
+    Notification.objects.filter(force=DEMO_FORCE, police_reference__startswith=HISTORY_PREFIX).delete()
     Notification.objects.filter(force=DEMO_FORCE, police_reference__startswith="DEMO-").delete()
     made = _notifications(schools, now)
     OutboxMessage.objects.filter(child__notification__police_reference__startswith="DEMO-").update(
         status=OutboxMessage.Status.SENT, sent_at=now
     )
+    history, history_children = _history(schools, now)
     return (
         f"{len(schools)} schools, {2 * (len(schools) - 3)} key adults and deputies, "
-        f"{terms.terms} terms and {terms.closures} closures for LA {DEMO_LA}, {made} demo notifications"
+        f"{terms.terms} terms and {terms.closures} closures for LA {DEMO_LA}, {made} demo notifications, "
+        f"{history} earlier notifications ({history_children} children) over {history_days()} days"
     )
+
+
+def history_days() -> int:
+    """Two years, or less when the retention period is shorter: ``purge_expired`` deletes a
+    notification a year (RETENTION_ENCOMPASS_DAYS) after its children were acknowledged, so a
+    longer history would not survive the first nightly purge, and a live portal never holds it."""
+    return min(synthetic.DAYS, conf.retention_days() - 1)
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    limit, k, p = math.exp(-mean), 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
+
+
+def _history(schools, now) -> tuple[int, int]:
+    """Earlier notifications, written in bulk (no intake service, so no alerts and no audit
+    events): the LA's calendar (or a school's own) sets each deadline; most children were
+    acknowledged before it by the school's key adult or deputy (triage by the LA Encompass
+    lead), some after it, a few never. Deterministic for a given day."""
+    rng = random.Random(HISTORY_SEED)
+    la_calendar, _ = selectors.term_calendar_for_la(DEMO_LA)
+    own = {}
+    for school in schools:
+        own[school.pk] = selectors.term_calendar_for_school(school)[0]
+    weights = [PHASE_WEIGHT.get(school.phase, 1) for school in schools]
+    # One key adult and one deputy a school: the last added (Hylton's are the README's accounts).
+    through = School.key_adults.through.objects.filter(school__in=schools).order_by("pk")
+    keys = dict(through.values_list("school_id", "user_id"))
+    through = School.deputies.through.objects.filter(school__in=schools).order_by("pk")
+    deputies = dict(through.values_list("school_id", "user_id"))
+    lead = User.objects.filter(email="encompass.lead@example.org").values_list("pk", flat=True).first()
+
+    def pick_school(r):
+        return r.choices(schools, weights=weights)[0]
+
+    def deadline(incident, school):
+        if school is None:
+            return calendar.notify_by(incident, la_calendar, conf.default_day_start())
+        return calendar.notify_by(incident, own[school.pk], school.day_start)
+
+    def acknowledger(r, school):
+        if school is None:
+            return lead
+        return (deputies if r.random() < 0.2 else keys).get(school.pk)
+
+    notifications, children = [], []
+    today = now.astimezone(LONDON).date()
+    for ago in range(history_days(), HISTORY_BEFORE_DAYS, -1):
+        day = today - datetime.timedelta(days=ago)
+        festive = (day.month, day.day) >= (12, 24) or (day.month, day.day) <= (1, 2)
+        mean = HISTORY_PER_DAY * HISTORY_WEEKDAY[day.weekday()] * (1.5 if festive else 1)
+        for _ in range(_poisson(rng, mean)):
+            noon = datetime.datetime.combine(day, datetime.time(12), tzinfo=LONDON)
+            notification, kids = synthetic.notification_rows(
+                rng,
+                synthetic.incident_on(rng, noon),
+                f"{HISTORY_PREFIX}{len(notifications) + 1:05d}",
+                now=now,
+                schools=schools,
+                la=DEMO_LA,
+                force=DEMO_FORCE,
+                location="Sunderland",
+                summary="Demo: police attended a domestic abuse incident; the children were at home.",
+                officer="PC 2041 Demo",
+                school_share=0.9,
+                pick_school=pick_school,
+                deadline=deadline,
+                on_time=0.86,
+                late=0.985,
+                acknowledger=acknowledger,
+            )
+            notifications.append(notification)
+            children.extend(kids)
+    Notification.objects.bulk_create(notifications, batch_size=500)
+    NotifiedChild.objects.bulk_create(children, batch_size=500)
+    return len(notifications), len(children)
 
 
 def _notifications(schools, now) -> int:
