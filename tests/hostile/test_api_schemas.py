@@ -66,7 +66,17 @@ def test_oruk_api_conforms_to_its_openapi(case, seeded_directory):
     assert headers["access-control-allow-origin"] == ["*"]  # errors too: the UK profile's one rule
 
 
+# A notification has rules OpenAPI cannot state either: its dates must be storable and in
+# order (an incident in year 1 with a +03:04 offset is a valid date-time, and rightly refused),
+# and a child's date of birth must come before the incident. A schema-valid body may rightly get
+# the documented 422, so that one check is off for the intake; the tests in tests/encompass pin
+# which bodies are accepted, and every other check (no 5xx, documented status, response schema)
+# still applies here.
+CONTENT_RULES = {"/api/encompass/notifications"}
+
+
 @encompass.parametrize()
 @hostile(max_examples=60)
 def test_encompass_api_conforms_to_its_openapi(case, encompass_token):
-    case.call_and_validate(headers={"Authorization": f"Bearer {encompass_token}"})
+    excluded = [positive_data_acceptance] if case.operation.path in CONTENT_RULES else []
+    case.call_and_validate(headers={"Authorization": f"Bearer {encompass_token}"}, excluded_checks=excluded)
