@@ -22,6 +22,7 @@ urlpatterns = [
     path("portal/encompass/", include("portal.encompass.urls")),
     path("portal/assessments/cases/", include("eh_assessments.case_urls")),
     path("portal/assessments/", include("eh_assessments.urls")),
+    path("portal/insights/", include("portal.insights.urls")),
     path("api/encompass/", include("portal.encompass.api_urls")),
     path("api/docs", views.ApiDocsView.as_view(), name="api_docs"),
     path("healthz", health.healthz, name="healthz"),

@@ -318,6 +318,22 @@ MATRIX: list[Row] = [
     Row("superadmin:login", anonymous=LOGIN, default=LOGIN),
     Row("audit:list", anonymous=LOGIN, default=403, only=_admin_only()),
     Row("audit:export", anonymous=LOGIN, default=403, only=_admin_only()),
+    # Commissioners' insights: aggregates only; early help managers see them, commissioners also export.
+    *[
+        Row(name, anonymous=LOGIN, default=403, only={"commissioner": 200, "early_help_manager": 200}, kwargs=kwargs)
+        for name, kwargs in (
+            ("insights:index", None),
+            ("insights:dashboard", lambda: {"slug": "early-help"}),
+            ("insights:open_data", None),
+        )
+    ],
+    Row(
+        "insights:export",
+        anonymous=LOGIN,
+        default=403,
+        only={"commissioner": 200},
+        kwargs=lambda: {"slug": "early-help"},
+    ),
     Row("users:revoke", anonymous=LOGIN, default=403, only=_admin_only(404), kwargs=lambda: {"uuid": uuid.UUID(int=1)}),
 ]
 

@@ -155,6 +155,7 @@ ROLES: tuple[Role, ...] = (
             "Decide and sign off step-up, step-down and closure",
             "See your team's caseload and overdue work, and record supervision",
             "Maintain the threshold document (levels of need and indicators)",
+            "See the aggregate, disclosure-controlled dashboards commissioners see",
         ),
         permissions=(
             WAGTAIL_ADMIN,  # the threshold document is a Wagtail snippet
@@ -169,6 +170,7 @@ ROLES: tuple[Role, ...] = (
             "eh_assessments.decide_referral",
             "eh_assessments.view_supervision",
             "eh_assessments.add_supervision",
+            "insights.view_insights",  # the same aggregates commissioners see
         ),
     ),
     Role(
@@ -218,7 +220,11 @@ ROLES: tuple[Role, ...] = (
         name="Commissioner",
         description="Decides what to fund from aggregate, disclosure-controlled figures; never sees a named family.",
         scope="local_authority",
-        capabilities=("See which services work, from aggregated and disclosure-controlled figures",),
+        capabilities=(
+            "See which services work, from aggregated and disclosure-controlled figures",
+            "Export those figures as CSV, with the same disclosure control",
+        ),
+        permissions=("insights.view_insights", "insights.export_insights"),
     ),
     Role(
         slug="administrator",

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "directory",
     "search",
     "eh_assessments",
+    "portal.insights",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -323,6 +324,10 @@ EARLY_HELP_FIRST_MEETING_WORKING_DAYS = env_int(
     "EARLY_HELP_FIRST_MEETING_WORKING_DAYS", 10, minimum=1, unit="working days"
 )
 EARLY_HELP_REVIEW_WEEKS = env_int("EARLY_HELP_REVIEW_WEEKS", 6, minimum=1, unit="weeks")
+
+# Disclosure control on every aggregate shown to commissioners or exported (DESIGN.md §4):
+# counts from 1 to this number minus one are shown as "<N", with secondary suppression.
+INSIGHTS_SUPPRESSION_THRESHOLD = env_int("INSIGHTS_SUPPRESSION_THRESHOLD", 5, minimum=2, unit="people")
 
 # Shown with the MARAC referral guidance in the assessment's domestic abuse step: how to reach the
 # local MARAC coordinator (blank: a built-in default pointing to the coordinator).
