@@ -44,7 +44,21 @@ TOTAL_KEY = "total"
 
 
 def threshold() -> int:
-    return int(getattr(settings, "INSIGHTS_SUPPRESSION_THRESHOLD", 5))
+    return int(settings.INSIGHTS_SUPPRESSION_THRESHOLD)
+
+
+def rounding_base() -> int:
+    return int(settings.INSIGHTS_ROUND_TO)
+
+
+def rounded(n: int) -> int:
+    """``n`` to the nearest multiple of ``INSIGHTS_ROUND_TO`` (halves up; 1 = exact). The same
+    count always shows the same, whichever page, filter or period it appears in: differences
+    between two views then give a range, never the exact number a suppressed cell hides."""
+    base = rounding_base()
+    if base <= 1:
+        return int(n)
+    return base * ((int(n) + base // 2) // base)
 
 
 def suppressed_display() -> str:
@@ -53,10 +67,14 @@ def suppressed_display() -> str:
 
 def primary_note() -> str:
     t = threshold()
-    return (
+    note = (
         f"Counts from 1 to {t - 1} are shown as <{t}; [c] marks a count hidden as well so that a "
         f"<{t} cannot be worked out from the totals."
     )
+    base = rounding_base()
+    if base > 1:
+        note += f" Other counts are rounded to the nearest {base}, so totals may not add up exactly."
+    return note
 
 
 def rate_note() -> str:
@@ -81,7 +99,8 @@ def count_cell(n: int, *, suppressed: bool) -> Cell:
     """A count: ``<T`` when small, ``[c]`` when hidden by secondary suppression."""
     if suppressed:
         return Cell(None, suppressed_display() if 0 < n < threshold() else SECONDARY, True)
-    return Cell(int(n), _fmt_count(int(n)))
+    shown = rounded(n)  # the exact count never leaves this module when rounding is on
+    return Cell(shown, _fmt_count(shown))
 
 
 def not_shown() -> Cell:

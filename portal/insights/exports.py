@@ -35,13 +35,14 @@ def csv_text(value) -> str:
 
 def notes(dashboard: Dashboard) -> list[str]:
     """What a reader of the file needs to read the figures right, as rows of table "Notes"."""
-    return [
+    every = [
         "Commissioners' insights: aggregate figures only, no information about any one family.",
         disclosure.primary_note(),
         disclosure.rate_note(),
         "value is the figure exactly as the dashboard shows it.",
         *dashboard.notes,
     ]
+    return list(dict.fromkeys(every))  # each note once, in order
 
 
 def csv_rows(dashboards: Iterable[tuple[Dashboard, Filters]], summary: str) -> Iterator[tuple[str, ...]]:

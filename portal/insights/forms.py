@@ -140,6 +140,10 @@ class InsightFilterForm(forms.Form):
                 self.add_error("date_from", "The from date must be today or in the past")
                 return cleaned
             date_to = min(self.today, _year_after(date_from))
+        if date_from > self.today:
+            # A period wholly in the future has no figures: an empty dashboard would mislead.
+            self.add_error("date_from", "The from date must be today or in the past")
+            return cleaned
         if date_from > date_to:
             self.add_error("date_to", "The to date must be the same as or after the from date")
             return cleaned

@@ -328,6 +328,10 @@ EARLY_HELP_REVIEW_WEEKS = env_int("EARLY_HELP_REVIEW_WEEKS", 6, minimum=1, unit=
 # Disclosure control on every aggregate shown to commissioners or exported (DESIGN.md §4):
 # counts from 1 to this number minus one are shown as "<N", with secondary suppression.
 INSIGHTS_SUPPRESSION_THRESHOLD = env_int("INSIGHTS_SUPPRESSION_THRESHOLD", 5, minimum=2, unit="people")
+# ... and every other count shown is rounded to the nearest INSIGHTS_ROUND_TO (1 = exact), so
+# that two views (another period, area or level of need) cannot be subtracted to recover a
+# hidden count exactly (docs/decisions/0014-insights-disclosure-control.md).
+INSIGHTS_ROUND_TO = env_int("INSIGHTS_ROUND_TO", 5, minimum=1, unit="people")
 
 # Shown with the MARAC referral guidance in the assessment's domestic abuse step: how to reach the
 # local MARAC coordinator (blank: a built-in default pointing to the coordinator).

@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.pages import GovUKPage, PortalHomePage, SignInPage, text_of
 from tests.factories import TEST_PASSWORD
-from tests.insights.conftest import no_suppression, world  # noqa: F401 (the hand-computed world, as fixtures)
+from tests.insights.conftest import exact_counts, no_suppression, world  # noqa: F401 (the hand-computed world, as fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

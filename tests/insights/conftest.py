@@ -51,6 +51,12 @@ def at(day: datetime.date, hour: int = 12, minute: int = 0) -> datetime.datetime
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
+@pytest.fixture(autouse=True)
+def exact_counts(settings):
+    """Hand-computed figures are checked exactly: no rounding (tests of rounding set it)."""
+    settings.INSIGHTS_ROUND_TO = 1
+
+
 @pytest.fixture
 def no_suppression(settings):
     """Threshold 1: nothing is hidden, so the raw figures can be checked."""

@@ -223,3 +223,46 @@ def test_suppress_cells_solves_lines_together():
     # Solving by hand with what is still shown: no hidden cell is determined any more.
     shown = {k: values[k] for k in range(6) if not mask[k]}
     assert not (3 in shown and 4 in shown and 5 in shown)
+
+
+# --- Rounding (INSIGHTS_ROUND_TO) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("n", "shown"), [(0, "0"), (5, "5"), (7, "5"), (8, "10"), (13, "15"), (1234, "1,235")])
+def test_counts_are_rounded_to_the_nearest_five(settings, n, shown):
+    settings.INSIGHTS_ROUND_TO = 5
+    cell = dc.count_cell(n, suppressed=0 < n < 5)
+    assert cell.display == shown
+    assert cell.value == int(shown.replace(",", ""))
+
+
+def test_rounding_is_said_in_the_note_and_off_at_one(settings):
+    settings.INSIGHTS_ROUND_TO = 5
+    assert "rounded to the nearest 5" in dc.primary_note()
+    settings.INSIGHTS_ROUND_TO = 1
+    assert "rounded" not in dc.primary_note()
+    assert dc.count_cell(13, suppressed=False).display == "13"
+
+
+def _candidates(shown: int, base: int = 5) -> range:
+    """Every true count a rounded display could stand for."""
+    return range(max(shown - base // 2, 0), shown + base // 2 + 1)
+
+
+def test_two_views_cannot_be_subtracted_to_recover_a_hidden_count(settings):
+    # The leak a reviewer found with exact counts: the whole page hides step-ups (3) and shows
+    # step-ups + step-downs (16); a view filtered to level 2 shows the step-downs (13); so
+    # step-ups = 16 - 13 = 3. Rounded, the two views say 15 and 15, which fits step-ups of 1, 2, 3
+    # or 4 (and none): the hidden count stays hidden.
+    settings.INSIGHTS_ROUND_TO = 5
+    total = dc.count_cell(16, suppressed=False)
+    step_downs = dc.count_cell(13, suppressed=False)
+    step_ups = dc.count_cell(3, suppressed=True)
+    assert step_ups.value is None
+    possible = {
+        t - d
+        for t in _candidates(total.value)
+        for d in _candidates(step_downs.value)
+        if 0 < t - d < 5  # what the reader knows: the hidden count is 1 to 4
+    }
+    assert possible == {1, 2, 3, 4}

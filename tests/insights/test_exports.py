@@ -257,3 +257,13 @@ def test_the_csv_says_which_filters_were_chosen_on_every_row(monkeypatch, commis
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
     assert event.detail["summary"] == "Locality team area: Sunderland West · Level of need: Level 3"
     assert event.detail["filters"]["area"] == "Sunderland West"
+
+
+def test_each_note_appears_once():
+    from portal.insights import disclosure, exports
+    from portal.insights.figures import Dashboard
+
+    dashboard = Dashboard("early-help", "Early help", "a year", (), (), notes=(disclosure.primary_note(), "Own note."))
+    notes = exports.notes(dashboard)
+    assert notes.count(disclosure.primary_note()) == 1
+    assert "Own note." in notes

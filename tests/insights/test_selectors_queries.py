@@ -68,3 +68,25 @@ def test_no_suppressed_cell_has_a_value(world, threshold_5, slug):
     for headline in dashboard.headlines:
         assert headline.cell.value is None or not headline.cell.suppressed
     assert seen  # the small world has small counts to hide
+
+
+@pytest.mark.parametrize("slug", list(selectors.DASHBOARDS))
+def test_with_rounding_every_count_shown_is_a_multiple_of_five(world, threshold_5, settings, slug):
+    # The defaults: counts under 5 hidden, every other count rounded to the nearest 5, so no
+    # exact count of children or families leaves the query layer on any dashboard.
+    settings.INSIGHTS_ROUND_TO = 5
+    grow(world, 12)
+    dashboard = selectors.DASHBOARDS[slug](PERIOD)
+    counts = 0
+    for section in dashboard.sections:
+        for table in section.tables:
+            for row in (*table.rows, *((table.total,) if table.total else ())):
+                for column, cell in zip(table.columns, row.cells, strict=True):
+                    if cell.value is None or not isinstance(cell.value, int) or "%" in cell.display:
+                        continue
+                    if any(word in column.lower() for word in ("average", "median", "share", "rate", "hours")):
+                        continue
+                    counts += 1
+                    assert cell.value % 5 == 0, (table.key, row.label, column, cell)
+                    assert cell.display.replace(",", "") == str(cell.value)
+    assert counts

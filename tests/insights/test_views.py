@@ -608,3 +608,11 @@ def test_a_figure_as_at_one_day_is_not_captioned_with_the_period(monkeypatch, co
     text = _text(signed_in(commissioner).get(reverse("insights:dashboard", kwargs={"slug": "directory"})))
     assert "Live services by category on 26 November 2026</caption>" in text
     assert "Live services by category on 26 November 2026, 1 November" not in text
+
+
+def test_a_period_wholly_in_the_future_is_refused(calls, commissioner, signed_in):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    query = _period(tomorrow, tomorrow + datetime.timedelta(days=30))
+    text = _text(signed_in(commissioner).get(reverse("insights:dashboard", kwargs={"slug": "early-help"}), query))
+    assert "The from date must be today or in the past" in text
+    assert not calls  # no figures were asked for
