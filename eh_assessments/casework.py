@@ -1038,6 +1038,8 @@ def _save_scores(episode, stage, cleaned, recorded_on, user, review=None) -> Out
         OutcomeScore(record=outcome_record, area=code, practitioner_score=s.practitioner, family_score=s.family)
         for code, s in cleaned.items()
     )
+    # The outcomes dashboard's read model, in the same transaction as the scores.
+    outcome_areas.refresh_episode_outcomes([episode.pk])
     return outcome_record
 
 

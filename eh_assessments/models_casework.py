@@ -33,6 +33,7 @@ __all__ = [
     "Decision",
     "DelayReason",
     "Episode",
+    "EpisodeOutcome",
     "Meeting",
     "OutcomeRecord",
     "OutcomeScore",
@@ -418,6 +419,28 @@ class OutcomeScore(models.Model):
 
     def __str__(self) -> str:
         return f"Score {self.pk}"
+
+
+class EpisodeOutcome(models.Model):
+    """Read model kept in step with the outcome scores (one row per episode and outcome area
+    the episode was scored in): the four scores :func:`eh_assessments.outcomes.distance_travelled`
+    uses, so the outcomes dashboard aggregates these rows instead of ranking every scoring.
+    Written only by :func:`eh_assessments.outcomes.refresh_episode_outcomes`, in the same
+    transaction as the scores (the casework service, the synthetic generator, the backfill)."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="outcome_summary")
+    area = models.CharField(max_length=30)
+    start_practitioner = models.PositiveSmallIntegerField(null=True, blank=True)
+    latest_practitioner = models.PositiveSmallIntegerField(null=True, blank=True)
+    start_family = models.PositiveSmallIntegerField(null=True, blank=True)
+    latest_family = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["episode", "area"]
+        constraints = [models.UniqueConstraint(fields=["episode", "area"], name="eh_episode_outcome_unique")]
+
+    def __str__(self) -> str:
+        return f"Episode outcome {self.pk}"
 
 
 class SustainedCheck(models.Model):

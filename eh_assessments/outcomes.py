@@ -136,3 +136,84 @@ def distance_travelled(records: Iterable) -> list[Distance]:
             )
         )
     return result
+
+
+# --- The read model (EpisodeOutcome) ---------------------------------------------------------------
+
+
+@dataclass
+class _Record:
+    """An OutcomeRecord's fields :func:`distance_travelled` reads, from ``values()`` rows."""
+
+    pk: int
+    stage: str
+    recorded_on: object
+    score_rows: list
+
+    class _Scores:
+        def __init__(self, rows):
+            self._rows = rows
+
+        def all(self):
+            return self._rows
+
+    @property
+    def scores(self):
+        return self._Scores(self.score_rows)
+
+
+@dataclass(frozen=True)
+class _Score:
+    area: str
+    practitioner_score: int
+    family_score: int | None
+
+
+def refresh_episode_outcomes(episode_ids: Iterable[int], *, models=None, batch_size: int = 500) -> int:
+    """Rewrite the EpisodeOutcome rows of these episodes from their outcome scores, as
+    :func:`distance_travelled` computes them (an area's row only when one of its four scores
+    is known). Call it in the transaction that changes an episode's scores. ``models`` is an
+    ``(OutcomeRecord, OutcomeScore, EpisodeOutcome)`` triple (a migration passes its historical
+    models). Returns the number of rows written."""
+    if models is None:
+        from .models_casework import EpisodeOutcome, OutcomeRecord, OutcomeScore
+    else:
+        OutcomeRecord, OutcomeScore, EpisodeOutcome = models
+    ids = sorted(set(episode_ids))
+    written = 0
+    for i in range(0, len(ids), batch_size):
+        chunk = ids[i : i + batch_size]
+        records: dict[int, _Record] = {}
+        by_episode: dict[int, list[_Record]] = {pk: [] for pk in chunk}
+        for pk, episode_id, stage, recorded_on in OutcomeRecord.objects.filter(episode_id__in=chunk).values_list(
+            "pk", "episode_id", "stage", "recorded_on"
+        ):
+            records[pk] = _Record(pk, stage, recorded_on, [])
+            by_episode[episode_id].append(records[pk])
+        for record_id, area, practitioner, family in (
+            OutcomeScore.objects.filter(record__episode_id__in=chunk)
+            .order_by()
+            .values_list("record_id", "area", "practitioner_score", "family_score")
+        ):
+            records[record_id].score_rows.append(_Score(area, practitioner, family))
+        rows = []
+        for episode_id, episode_records in by_episode.items():
+            if not episode_records:
+                continue
+            for d in distance_travelled(episode_records):
+                values = (d.start_practitioner, d.latest_practitioner, d.start_family, d.latest_family)
+                if any(v is not None for v in values):
+                    rows.append(
+                        EpisodeOutcome(
+                            episode_id=episode_id,
+                            area=d.area,
+                            start_practitioner=d.start_practitioner,
+                            latest_practitioner=d.latest_practitioner,
+                            start_family=d.start_family,
+                            latest_family=d.latest_family,
+                        )
+                    )
+        EpisodeOutcome.objects.filter(episode_id__in=chunk).delete()
+        EpisodeOutcome.objects.bulk_create(rows, batch_size=batch_size)
+        written += len(rows)
+    return written

@@ -890,6 +890,8 @@ def seed_families(n: int, *, seed: int = 2016, stdout=None) -> dict[str, int]:
             _family(ctx, existing + done + i + 1)
         with transaction.atomic():
             _write(ctx.rows, counts)
+            # The outcomes dashboard's read model, in bulk for the episodes scored in this batch.
+            outcomes.refresh_episode_outcomes({r.episode_id for r in ctx.rows.get("OutcomeRecord", [])})
         done += size
         if stdout is not None:
             stdout.write(f"\r{done}/{n} families", ending="")

@@ -577,23 +577,15 @@ def _episode_where(filters: Filters, alias: str) -> tuple[list[str], list]:
     return where, params
 
 
-_ORDER = (
-    "CASE r.stage WHEN 'start' THEN 0 ELSE 1 END, CASE r.stage WHEN 'closure' THEN 1 ELSE 0 END, "
-    "r.recorded_on, CASE r.stage WHEN 'start' THEN 0 WHEN 'review' THEN 1 ELSE 2 END, r.id"
-)
-_ORDER_DESC = (
-    "CASE r.stage WHEN 'start' THEN 0 ELSE 1 END DESC, CASE r.stage WHEN 'closure' THEN 1 ELSE 0 END DESC, "
-    "r.recorded_on DESC, CASE r.stage WHEN 'start' THEN 0 WHEN 'review' THEN 1 ELSE 2 END DESC, r.id DESC"
-)
-
-
 def _outcome_cte(filters: Filters) -> tuple[str, list]:
     """CTEs for the outcomes dashboard:
 
     * ``dist`` (episode_id, area, dp, df): distance travelled per area for each episode closed
       in the period, as :func:`eh_assessments.outcomes.distance_travelled` defines it — the
       start scoring to the latest (a closure scoring last), the family's first score to their
-      latest; ``dp`` is None-free, ``df`` None when the family scored fewer than twice;
+      latest; ``dp`` is None-free, ``df`` None when the family scored fewer than twice. Read
+      from the EpisodeOutcome read model, which the casework service rewrites with every
+      scoring (so no ranking of scorings or scanning of score rows here);
     * ``fam`` (episode_id, improved, avg_p, avg_f): improved is 1 when the sum of the
       practitioner's changes is positive; avg_p and avg_f the family's average change across
       the areas scored, by the practitioner and by the family (None when the family scored once);
@@ -607,41 +599,15 @@ def _outcome_cte(filters: Filters) -> tuple[str, list]:
     ep_params = [Episode.Status.CLOSED, filters.date_from, filters.date_to, *params]
     chk_where = " AND ".join(["c.checked_on >= %s", "c.checked_on <= %s", *where])
     chk_params = [filters.date_from, filters.date_to, *params]
-    # Records are ranked per episode in the scoring order (a window over records only); the
-    # scores are then aggregated per (episode, area) without a window. The family's first and
-    # latest scores are found by MIN / MAX of rank * 100 + score (scores are 1 to 10).
     sql = f"""
     WITH eps AS (SELECT e.id AS id FROM {_tbl("Episode")} e WHERE {ep_where}),
-    rk0 AS (
-      SELECT r.id AS id, r.episode_id AS episode_id, r.stage AS stage,
-             ROW_NUMBER() OVER (PARTITION BY r.episode_id ORDER BY {_ORDER}) AS rn,
-             COUNT(*) OVER (PARTITION BY r.episode_id) AS n
-      FROM {_tbl("OutcomeRecord")} r WHERE r.episode_id IN (SELECT id FROM eps)
+    dist AS (
+      SELECT o.episode_id AS episode_id, o.area AS area,
+             o.latest_practitioner - o.start_practitioner AS dp, o.latest_family - o.start_family AS df
+      FROM {_tbl("EpisodeOutcome")} o
+      WHERE o.episode_id IN (SELECT id FROM eps)
+        AND o.start_practitioner IS NOT NULL AND o.latest_practitioner IS NOT NULL
     ),
-    rk AS (
-      SELECT id, episode_id, rn,
-             CASE WHEN rn = 1 AND stage = 'start' THEN 1 ELSE 0 END AS first_start,
-             CASE WHEN rn = n AND n > 1 THEN 1 ELSE 0 END AS is_last
-      FROM rk0
-    ),
-    agg AS (
-      SELECT rk.episode_id AS episode_id, s.area AS area,
-             MAX(CASE WHEN rk.first_start = 1 THEN s.practitioner_score END) AS p0,
-             MAX(CASE WHEN rk.is_last = 1 THEN s.practitioner_score END) AS p1,
-             SUM(rk.first_start) AS has_start,
-             MIN(CASE WHEN s.family_score IS NOT NULL THEN rk.rn * 100 + s.family_score END) AS f_lo,
-             MAX(CASE WHEN s.family_score IS NOT NULL THEN rk.rn * 100 + s.family_score END) AS f_hi,
-             COUNT(s.family_score) AS f_n
-      FROM {_tbl("OutcomeScore")} s JOIN rk ON rk.id = s.record_id
-      GROUP BY rk.episode_id, s.area
-    ),
-    per AS (
-      SELECT episode_id, area, p0, p1,
-             CASE WHEN has_start > 0 THEN f_lo - (f_lo / 100) * 100 END AS f0,
-             CASE WHEN has_start > 0 AND f_n > 1 THEN f_hi - (f_hi / 100) * 100 END AS f1
-      FROM agg
-    ),
-    dist AS (SELECT episode_id, area, p1 - p0 AS dp, f1 - f0 AS df FROM per WHERE p0 IS NOT NULL AND p1 IS NOT NULL),
     fam AS (
       SELECT episode_id, CASE WHEN SUM(dp) > 0 THEN 1 ELSE 0 END AS improved,
              AVG(dp * 1.0) AS avg_p, AVG(df * 1.0) AS avg_f
@@ -680,21 +646,26 @@ def outcomes(filters: Filters) -> Dashboard:
     # category (a category takes in the services of the terms directly under it, as the
     # category filter does) and overall, families improving (with their average change) and
     # sustained checks. Services with fewer than T scored families share one "other" group,
-    # in which each family counts once however many of those services it used.
+    # in which each family counts once however many of those services it used. ``used`` holds
+    # each (episode, service) once, so only the "other" and term parts need DISTINCT: the
+    # (service, term) pairs are found first (a few thousand rows), then joined to ``used`` once.
     by_group = f"""
     , svc AS (
       SELECT u.service_id AS service_id FROM used u JOIN fam f ON f.episode_id = u.episode_id
       GROUP BY u.service_id HAVING COUNT(*) >= %s
     ),
+    sterm AS (
+      SELECT st.servicepage_id AS service_id, st.taxonomyterm_id AS term_id FROM {through} st
+      UNION
+      SELECT st.servicepage_id, tt.parent_id FROM {through} st
+      JOIN {_tbl("TaxonomyTerm", "directory")} tt ON tt.id = st.taxonomyterm_id WHERE tt.parent_id IS NOT NULL
+    ),
     grp AS (
       SELECT 'service' AS kind, service_id AS id, episode_id FROM used WHERE service_id IN (SELECT service_id FROM svc)
-      UNION
-      SELECT 'other', 0, episode_id FROM used WHERE service_id NOT IN (SELECT service_id FROM svc)
-      UNION
-      SELECT 'term', st.taxonomyterm_id, u.episode_id FROM used u JOIN {through} st ON st.servicepage_id = u.service_id
-      UNION
-      SELECT 'term', tt.parent_id, u.episode_id FROM used u JOIN {through} st ON st.servicepage_id = u.service_id
-      JOIN {_tbl("TaxonomyTerm", "directory")} tt ON tt.id = st.taxonomyterm_id WHERE tt.parent_id IS NOT NULL
+      UNION ALL
+      SELECT DISTINCT 'other', 0, episode_id FROM used WHERE service_id NOT IN (SELECT service_id FROM svc)
+      UNION ALL
+      SELECT DISTINCT 'term', s.term_id, u.episode_id FROM used u JOIN sterm s ON s.service_id = u.service_id
     )
     SELECT 'area' AS kind, area AS k, 'dist' AS what, COUNT(*) AS n, SUM(CASE WHEN dp > 0 THEN 1 ELSE 0 END) AS ok,
            AVG(dp * 1.0) AS avg_p, COUNT(df) AS n_f, AVG(df * 1.0) AS avg_f

@@ -29,7 +29,7 @@ from eh_assessments.models_casework import (
     PlanOutcome,
     SustainedCheck,
 )
-from eh_assessments.outcomes import AREA_CODES
+from eh_assessments.outcomes import AREA_CODES, refresh_episode_outcomes
 from portal.encompass.models import Notification, NotifiedChild, School
 from portal.insights.filters import Filters
 from search.models import SearchLog
@@ -108,6 +108,8 @@ def score(episode, stage, recorded_on, practitioner, family=None, review=None):
         p = practitioner[code] if isinstance(practitioner, dict) else practitioner
         f = family.get(code) if isinstance(family, dict) else family
         OutcomeScore.objects.create(record=record, area=code, practitioner_score=p, family_score=f)
+    # Rows written directly, not through the casework service: keep the read model in step as it does.
+    refresh_episode_outcomes([episode.pk])
     return record
 
 
