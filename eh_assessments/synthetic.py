@@ -52,7 +52,7 @@ from portal.accounts.models import Team, User
 from portal.accounts.roles import ROLES_BY_SLUG, sync_roles
 
 from . import outcomes, working_days
-from .casework_demo import ADULTS, CLOSURE_REASONS, GIVEN, SURNAMES
+from .casework_demo import ADULTS, CLOSURE_REASONS, GIVEN, SOURCES, SURNAMES
 from .models import Assessment, ChildTarget, Family, Person, Referral
 from .models_casework import (
     ClosureReason,
@@ -84,18 +84,6 @@ TEAMS = (
 TEAM_WEIGHTS = (24, 26, 18, 18, 14)
 PRACTITIONERS_PER_TEAM, MANAGERS_PER_TEAM = 6, 2
 
-SOURCES = (
-    ("school", 30),
-    ("health_visitor", 12),
-    ("police", 14),
-    ("gp", 6),
-    ("camhs", 5),
-    ("early_years", 6),
-    ("housing", 5),
-    ("voluntary", 5),
-    ("family", 8),
-    ("social_care", 9),
-)
 REFERRERS = {
     "school": ("Designated safeguarding lead", "Primary school"),
     "health_visitor": ("Health visitor", "Sunderland 0-19 service"),
