@@ -47,6 +47,8 @@ from django.db.models.functions import Lower, RowNumber, Trim, TruncDate
 from django.utils import timezone
 from django.utils.text import slugify
 
+from search.postcodes import outcode_of
+
 from . import disclosure as dc
 from .disclosure import Count as C
 from .disclosure import Share, Stat
@@ -120,11 +122,6 @@ def _area_q(filters: Filters, team_path: str) -> Q:
 def _district_q(field: str, area: str) -> Q:
     area = area.strip().upper()
     return Q(**{f"{field}__iexact": area}) | Q(**{f"{field}__istartswith": f"{area} "})
-
-
-def _district(postcode: str) -> str:
-    postcode = (postcode or "").strip().upper()
-    return postcode.split(" ")[0] if " " in postcode else postcode
 
 
 # --- Early help ----------------------------------------------------------------------------------
@@ -622,8 +619,13 @@ def _outcome_cte(filters: Filters) -> tuple[str, list]:
     return sql, ep_params + chk_params
 
 
-def _is_domestic_abuse(name: str | None, parent: str | None) -> bool:
-    return "domestic abuse" in (name or "").lower() or "domestic abuse" in (parent or "").lower()
+def _domestic_abuse_first(terms, da_terms: set[int] | None = None) -> list:
+    """Categories by name, domestic abuse ones first (the directory's own rule:
+    :func:`directory.selectors.domestic_abuse_term_ids`, codes and names, any depth)."""
+    from directory.selectors import domestic_abuse_term_ids
+
+    da_terms = domestic_abuse_term_ids() if da_terms is None else da_terms
+    return sorted(terms, key=lambda t: (t.pk not in da_terms, t.name.lower()))
 
 
 AVG_P = "Average change (practitioner)"
@@ -637,6 +639,7 @@ def _chart_change(table: Table) -> Table:
 
 def outcomes(filters: Filters) -> Dashboard:
     from directory.models import ServicePage, TaxonomyTerm
+    from directory.selectors import domestic_abuse_term_ids
     from eh_assessments.outcomes import AREAS
 
     cte, params = _outcome_cte(filters)
@@ -693,8 +696,9 @@ def outcomes(filters: Filters) -> Dashboard:
     term_ids = {pk for kind, pk in figures if kind == "term"}
     # "| Q(pk__isnull=True)" (never true) keeps each query running when no id is listed, so the
     # dashboard runs the same queries however many services are listed.
-    da_links = ServicePage.taxonomy_terms.through.objects.filter(servicepage_id=OuterRef("pk")).filter(
-        Q(taxonomyterm__name__icontains="domestic abuse") | Q(taxonomyterm__parent__name__icontains="domestic abuse")
+    da_terms = domestic_abuse_term_ids()
+    da_links = ServicePage.taxonomy_terms.through.objects.filter(
+        servicepage_id=OuterRef("pk"), taxonomyterm_id__in=da_terms
     )
     services, da_services = {}, set()
     for pk, title, is_da in (
@@ -709,16 +713,10 @@ def outcomes(filters: Filters) -> Dashboard:
         t.pk: t for t in TaxonomyTerm.objects.filter(Q(pk__in=term_ids) | Q(pk__isnull=True)).select_related("parent")
     }
 
-    def term_is_da(t) -> bool:
-        return _is_domestic_abuse(t.name, t.parent.name if t.parent else None)
-
     svc_order = sorted(
         (s for s in service_ids if s in services), key=lambda s: (s not in da_services, services[s].title.lower(), s)
     )
-    term_order = sorted(
-        (term for term in term_ids if term in terms),
-        key=lambda term: (not term_is_da(terms[term]), terms[term].name.lower()),
-    )
+    term_order = [t.pk for t in _domestic_abuse_first([terms[term] for term in term_ids if term in terms], da_terms)]
 
     def columns(keys: list[tuple[str, int]]):
         def get(key, what, i):
@@ -1104,9 +1102,7 @@ def directory(filters: Filters) -> Dashboard:
             members[parent_id].add(service_id)
     verified = set(services.filter(_recently_checked_q(today)).values_list("pk", flat=True))
     terms = TaxonomyTerm.objects.filter(pk__in=members).select_related("parent")
-    cat_terms = sorted(
-        terms, key=lambda t: (not _is_domestic_abuse(t.name, t.parent.name if t.parent else None), t.name.lower())
-    )
+    cat_terms = _domestic_abuse_first(terms)
     by_category = dc.table(
         "services_by_category",
         f"Live services by category {on_today}",
@@ -1140,7 +1136,7 @@ def directory(filters: Filters) -> Dashboard:
     for page_id, postcode, confidential in loc:
         with_location.add(page_id)
         # A confidential location (a refuge) never locates anything: counted apart, never by its postcode.
-        located[CONFIDENTIAL_AREA if confidential else (_district(postcode) or NO_LOCATION)].add(page_id)
+        located[CONFIDENTIAL_AREA if confidential else (outcode_of(postcode) or NO_LOCATION)].add(page_id)
     total_services = services.count()
     if total_services > len(with_location):
         located[NO_LOCATION] |= {-1}  # placeholder, replaced below
@@ -1214,9 +1210,7 @@ def _categories() -> list[tuple[int, str]]:
     used = TaxonomyTerm.objects.filter(services__live=True).values("pk")
     # The terms live services use, and the terms above them (a category includes its children).
     terms = TaxonomyTerm.objects.filter(Q(pk__in=used) | Q(children__in=used)).select_related("parent").distinct()
-    ordered = sorted(
-        terms, key=lambda t: (not _is_domestic_abuse(t.name, t.parent.name if t.parent else None), t.name.lower())
-    )
+    ordered = _domestic_abuse_first(terms)
     return [(t.pk, t.name) for t in ordered]
 
 
@@ -1246,7 +1240,7 @@ def filter_choices(slug: str) -> dict:
         from portal.encompass.models import School
 
         postcodes = School.objects.exclude(postcode="").values_list("postcode", flat=True).distinct()
-        districts = sorted({_district(p) for p in postcodes} - {""})
+        districts = sorted({outcode_of(p) for p in postcodes} - {""})
         return {"areas": [(d, d) for d in districts], "area_label": "School postcode district"}
     if slug == "directory":
         from directory.models import Location
@@ -1256,7 +1250,7 @@ def filter_choices(slug: str) -> dict:
         postcodes = (
             Location.objects.filter(confidential=False).exclude(postal_code="").values_list("postal_code", flat=True)
         )
-        districts = sorted({o.upper() for o in outcodes} | {_district(p) for p in postcodes.distinct()} - {""})
+        districts = sorted({o.upper() for o in outcodes} | {outcode_of(p) for p in postcodes.distinct()} - {""})
         return {
             "areas": [(d, d) for d in districts],
             "area_label": "Postcode district",

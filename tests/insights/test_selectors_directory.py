@@ -140,3 +140,23 @@ def test_filter_choices(world):
     assert set(selectors.filter_choices("early-help")) == {"areas", "area_label", "levels"}
     assert set(selectors.filter_choices("outcomes")) == {"areas", "area_label", "categories", "services", "levels"}
     assert list(selectors.DASHBOARDS) == ["early-help", "outcomes", "encompass", "directory"]
+
+
+def test_domestic_abuse_categories_come_first_by_the_directorys_own_rule(db):
+    # One rule for "is this a domestic abuse category", the directory's: its code or its name
+    # ("domestic violence" too), at any depth below one. A name-only "domestic abuse" test
+    # would have put these after "Advice".
+    from tests.directory.factories import TaxonomyFactory, TaxonomyTermFactory
+
+    taxonomy = TaxonomyFactory()
+    advice = TaxonomyTermFactory(taxonomy=taxonomy, name="Advice", code="advice")
+    violence = TaxonomyTermFactory(taxonomy=taxonomy, name="Domestic violence", code="dv-support")
+    coded = TaxonomyTermFactory(taxonomy=taxonomy, name="Safety at home", code="domestic-abuse")
+    deep = TaxonomyTermFactory(
+        taxonomy=taxonomy,
+        name="Aftercare",
+        code="aftercare",
+        parent=TaxonomyTermFactory(taxonomy=taxonomy, name="Outreach", code="outreach", parent=coded),
+    )
+    ordered = [t.name for t in selectors._domestic_abuse_first([advice, violence, coded, deep])]
+    assert ordered == ["Aftercare", "Domestic violence", "Safety at home", "Advice"]
