@@ -8,7 +8,7 @@ class EarlyHelpAssessmentsConfig(AppConfig):
     def ready(self):
         from portal.registry import PortalCard, register_card
 
-        from . import permissions
+        from . import permissions, signals  # noqa: F401 (connects the re-referral flags' receivers)
 
         register_card(
             PortalCard(

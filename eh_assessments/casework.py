@@ -53,6 +53,7 @@ from .models_casework import (
     Decision,
     DelayReason,
     Episode,
+    EpisodeService,
     Meeting,
     OutcomeRecord,
     OutcomeScore,
@@ -877,6 +878,7 @@ def agree_plan(
                     )
                     for a, (text, owner, owner_name, due_on, service_id, _) in enumerate(acts)
                 )
+        EpisodeService.record(episode.pk, service_ids)  # the outcomes dashboard's read model
         Episode.objects.filter(pk=episode.pk).update(next_review_due=timeliness.next_review_due(agreed_on))
         episode.next_review_due = timeliness.next_review_due(agreed_on)
         _chronicle(

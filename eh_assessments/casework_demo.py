@@ -55,7 +55,7 @@ from portal.accounts.models import Team, User
 from portal.accounts.roles import ROLES_BY_SLUG, sync_roles
 
 from . import casework, outcomes, services, working_days
-from .models import Assessment, ChildTarget, Family, Person, Referral
+from .models import Assessment, ChildTarget, Family, Person, Referral, submission_fields
 from .models_casework import (
     CaseworkMessage,
     ClosureReason,
@@ -469,7 +469,7 @@ def _assessment(ctx: Ctx, household: Household, referral: Referral, lead: User, 
     else:
         days = rng.randint(12, 40)
     submitted = _past(ctx, working_days.add_working_days(started, days))
-    values.update(status=Assessment.Status.SUBMITTED, submitted_at=_at(submitted, 15), level_of_need=None)
+    values.update(status=Assessment.Status.SUBMITTED, **submission_fields(_at(submitted, 15)), level_of_need=None)
     Assessment.objects.filter(pk=assessment.pk).update(**values)
     assessment.refresh_from_db()
     if state in ("late", "child_late"):

@@ -37,7 +37,7 @@ from portal.encompass.models import Pupil, School
 
 from . import services, steps, working_days
 from .forms import PersonForm
-from .models import Assessment, Family, Person, ProfessionalInvolved, Referral, Relationship
+from .models import Assessment, Family, Person, ProfessionalInvolved, Referral, Relationship, submission_fields
 
 DEMO_EMAIL_DOMAIN = "families.demo.example.org"
 LEAD = "lead.professional@example.org"
@@ -668,7 +668,7 @@ def _build(spec: DemoFamily, users: dict[str, User], school: School | None, now:
     assessment.refresh_from_db()
     services.submit_assessment(assessment, expected_version=assessment.version, user=lead)
     submitted = now - datetime.timedelta(days=max(spec.started_days_ago - 20, 1))
-    Assessment.objects.filter(pk=assessment.pk).update(submitted_at=submitted)
+    Assessment.objects.filter(pk=assessment.pk).update(**submission_fields(submitted))
     if spec.stage == "decided":
         # As the manager's decision leaves it (the decision record itself is casework's).
         Assessment.objects.filter(pk=assessment.pk).update(

@@ -12,6 +12,7 @@ log's object description.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -406,7 +407,7 @@ class Referral(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(max_length=20, unique=True, editable=False, null=True)
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="referrals")
-    children = models.ManyToManyField(Person, related_name="referrals")
+    children = models.ManyToManyField(Person, related_name="referrals", through="ReferralChild")
     source_agency = models.CharField(max_length=30, choices=SOURCE_AGENCY_CHOICES)
     referrer_name = models.CharField(max_length=200)
     referrer_role = models.CharField(max_length=200, blank=True)
@@ -422,6 +423,10 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-received_on", "-pk"]
+        indexes = [
+            # Covers the insights dashboard's referral counts (by day received, source and family).
+            models.Index(fields=["received_on", "source_agency", "family"], name="eh_referral_report"),
+        ]
 
     def __str__(self) -> str:
         return self.reference or f"Referral {self.pk}"
@@ -433,7 +438,40 @@ class Referral(models.Model):
             type(self).objects.filter(pk=self.pk).update(reference=self.reference)
 
 
+class ReferralChild(models.Model):
+    """A child named on a request for help, with whether that makes the request a re-referral
+    for them. The flag is stored so that a report over years of requests sums a column instead
+    of comparing every child's requests with each other; ``rereferral.refresh_flags`` keeps it
+    right when requests or their children change (the table is the one Django created for the
+    plain many-to-many field this replaced, hence its name)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="child_links")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="referral_links")
+    rereferral = models.BooleanField(
+        default=False,
+        help_text="The child was named on an earlier request received within the 12 months before this one "
+        "(eh_assessments.rereferral).",
+    )
+
+    class Meta:
+        db_table = "eh_assessments_referral_children"
+        unique_together = [("referral", "person")]
+        # Covers the insights dashboard's count of children and re-referrals per request.
+        indexes = [models.Index(fields=["referral", "rereferral", "person"], name="eh_referral_child_report")]
+
+    def __str__(self) -> str:
+        return f"Referral child {self.pk}"
+
+
 # --- The assessment --------------------------------------------------------------------------
+
+
+def submission_fields(at: datetime.datetime | None) -> dict:
+    """``submitted_at`` and the local day it falls on (``submitted_on``), for every write of a
+    submission time that bypasses ``save()`` (``update()``, ``bulk_create``): timeliness is
+    judged by the day, and reports compare that day with the target in the database rather
+    than converting every row's time zone (which SQLite does in Python, row by row)."""
+    return {"submitted_at": at, "submitted_on": timezone.localtime(at).date() if at else None}
 
 
 class AssessmentQuerySet(models.QuerySet):
@@ -488,6 +526,12 @@ class Assessment(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     target_date = models.DateField(null=True, blank=True, help_text="45 working days from the start.")
     submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The local day of submitted_at, kept with it (submission_fields) for reports by day.",
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -505,12 +549,22 @@ class Assessment(models.Model):
             ("view_team_assessments", "Can see the assessments of their team"),
             ("manage_thresholds", "Can edit and publish the threshold document"),
         ]
-        indexes = [models.Index(fields=["lead_professional", "status"], name="eh_assessment_lead_status")]
+        indexes = [
+            models.Index(fields=["lead_professional", "status"], name="eh_assessment_lead_status"),
+            # Covers the insights dashboard's timeliness counts (the rows hold the answers too,
+            # so reading them one by one through a plain index was most of that query's time).
+            models.Index(
+                fields=["submitted_on", "target_date", "level_of_need", "family"], name="eh_assessment_submitted"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference or f"Assessment {self.pk}"
 
     def save(self, *args, **kwargs):
+        self.submitted_on = submission_fields(self.submitted_at)["submitted_on"]
+        if kwargs.get("update_fields") is not None and "submitted_at" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "submitted_on"}
         super().save(*args, **kwargs)
         if not self.reference:
             self.reference = f"EHA-{self.pk:06d}"

@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from portal.outbox import OutboxBase
 
+from .outcomes import AREA_CODES, area_columns
+
 __all__ = [
     "ActionProgress",
     "CaseworkMessage",
@@ -34,6 +36,8 @@ __all__ = [
     "DelayReason",
     "Episode",
     "EpisodeOutcome",
+    "EpisodeOutcomeTotal",
+    "EpisodeService",
     "Meeting",
     "OutcomeRecord",
     "OutcomeScore",
@@ -216,6 +220,14 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-proposed_at", "-pk"]
+        indexes = [
+            # Covers the insights dashboard's decision counts (by day proposed, status, kind, level,
+            # episode and family), so they read the index alone, not every decision row.
+            models.Index(
+                fields=["proposed_at", "status", "kind", "level_of_need", "episode", "family"],
+                name="eh_decision_report",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(rationale=""),
@@ -308,6 +320,36 @@ class PlanAction(models.Model):
 
     def __str__(self) -> str:
         return f"Action {self.pk}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.service_page_id is not None:
+            episode_id = PlanOutcome.objects.filter(pk=self.outcome_id).values_list("need__plan__episode_id", flat=True)
+            EpisodeService.record(episode_id.get(), [self.service_page_id])
+
+
+class EpisodeService(models.Model):
+    """Read model: each directory service an episode's plan uses (an action with the service),
+    once. The outcomes dashboard groups families by service from these rows instead of joining
+    every action to its outcome, need and plan. Written with the actions: by
+    ``casework.agree_plan`` and the synthetic generator (in bulk; an episode has one plan, whose
+    actions keep their service) and by ``PlanAction.save``; backfilled by migration."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="+")
+    service_page_id = models.PositiveIntegerField(help_text="A directory ServicePage id.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["episode", "service_page_id"], name="eh_episode_service_unique")]
+
+    def __str__(self) -> str:
+        return f"Episode service {self.pk}"
+
+    @classmethod
+    def record(cls, episode_id: int, service_page_ids) -> None:
+        cls.objects.bulk_create(
+            [cls(episode_id=episode_id, service_page_id=pk) for pk in sorted(set(service_page_ids))],
+            ignore_conflicts=True,
+        )
 
 
 class Meeting(models.Model):
@@ -441,6 +483,32 @@ class EpisodeOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"Episode outcome {self.pk}"
+
+
+class EpisodeOutcomeTotal(models.Model):
+    """Read model beside :class:`EpisodeOutcome`: one row per episode with a practitioner change
+    in at least one outcome area (a start scoring and a later one). It holds each area's
+    change (``area_<code>_practitioner`` and ``area_<code>_family``, None where not scored or
+    where the family scored fewer than twice) and the family's totals as the outcomes dashboard
+    counts them: improved when the practitioner's changes add up to more than zero, and the
+    average change across the areas, by the practitioner and by the family. Written with the
+    EpisodeOutcome rows by :func:`eh_assessments.outcomes.refresh_episode_outcomes`, so a
+    dashboard reads one row a family instead of ten (and groups by area without sorting a
+    million rows)."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, primary_key=True, related_name="outcome_total")
+    areas = models.PositiveSmallIntegerField(help_text="Outcome areas with a practitioner change.")
+    improved = models.BooleanField()
+    change_practitioner = models.FloatField()
+    change_family = models.FloatField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Episode outcome total {self.pk}"
+
+
+for _code in AREA_CODES:  # one pair of columns per outcome area
+    for _name in area_columns(_code):
+        EpisodeOutcomeTotal.add_to_class(_name, models.SmallIntegerField(null=True, blank=True))
 
 
 class SustainedCheck(models.Model):

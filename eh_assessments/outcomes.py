@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db.models import Avg, Case, Count, F, FloatField, Max, Sum, When
+from django.db.models.functions import Cast
 
 AREAS: tuple[tuple[str, str], ...] = (
     ("education", "Getting a good education"),
@@ -26,6 +28,13 @@ AREAS: tuple[tuple[str, str], ...] = (
     ("financial", "Financial stability"),
 )
 AREA_CODES: tuple[str, ...] = tuple(code for code, _ in AREAS)
+
+
+def area_columns(code: str) -> tuple[str, str]:
+    """EpisodeOutcomeTotal's columns for an outcome area: the practitioner's and the family's change."""
+    return f"area_{code}_practitioner", f"area_{code}_family"
+
+
 AREA_LABELS: dict[str, str] = dict(AREAS)
 MIN_SCORE, MAX_SCORE = 1, 10
 
@@ -215,5 +224,42 @@ def refresh_episode_outcomes(episode_ids: Iterable[int], *, models=None, batch_s
                     )
         EpisodeOutcome.objects.filter(episode_id__in=chunk).delete()
         EpisodeOutcome.objects.bulk_create(rows, batch_size=batch_size)
+        if models is None:  # the migration that made EpisodeOutcome came before the totals
+            refresh_outcome_totals(chunk)
         written += len(rows)
     return written
+
+
+def refresh_outcome_totals(episode_ids: Iterable[int], *, EpisodeOutcome=None, EpisodeOutcomeTotal=None) -> None:
+    """Rewrite the EpisodeOutcomeTotal rows of these episodes from their EpisodeOutcome rows,
+    in one aggregate query (migrations pass their historical models)."""
+    if EpisodeOutcome is None or EpisodeOutcomeTotal is None:
+        from .models_casework import EpisodeOutcome as _Outcome
+        from .models_casework import EpisodeOutcomeTotal as _Total
+
+        EpisodeOutcome, EpisodeOutcomeTotal = EpisodeOutcome or _Outcome, EpisodeOutcomeTotal or _Total
+    ids = list(episode_ids)
+    change_p = F("latest_practitioner") - F("start_practitioner")
+    change_f = F("latest_family") - F("start_family")
+    per_area = {}
+    for code in AREA_CODES:
+        practitioner, family = area_columns(code)
+        per_area[practitioner] = Max(Case(When(area=code, then=change_p)))
+        per_area[family] = Max(Case(When(area=code, then=change_f)))
+    totals = (
+        EpisodeOutcome.objects.filter(
+            episode_id__in=ids, start_practitioner__isnull=False, latest_practitioner__isnull=False
+        )
+        .values("episode_id")
+        .annotate(
+            areas=Count("pk"),
+            total=Sum(change_p),
+            change_practitioner=Avg(Cast(change_p, FloatField())),
+            change_family=Avg(Cast(change_f, FloatField())),
+            **per_area,
+        )
+        .order_by()
+    )
+    rows = [EpisodeOutcomeTotal(improved=t.pop("total") > 0, **t) for t in totals]
+    EpisodeOutcomeTotal.objects.filter(episode_id__in=ids).delete()
+    EpisodeOutcomeTotal.objects.bulk_create(rows, batch_size=500)

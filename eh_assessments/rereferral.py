@@ -22,6 +22,16 @@ every episode still open for the child — a child can have more than one open a
 example a school-led single-agency episode and a team around the family), and the decider
 must see all of them. The flag is computed when asked, from the requests as recorded, in a
 constant number of queries whatever the number of children.
+
+Whether a request is a re-referral for a child is also stored on the link between them
+(``ReferralChild.rereferral``), so that reports over years of requests sum a column instead of
+comparing each child's requests with each other. :func:`refresh_flags` recomputes the stored
+flags of some children by the same rule, and the receivers in ``signals`` call it whenever a
+request's children change (both directions of the many-to-many field, ``clear`` included), a
+request is saved (its day may have moved) or deleted (a family's deletion cascades to its
+requests). Writes that send no signals must call it themselves: ``bulk_create`` or a queryset
+``delete()`` of links, and a queryset ``update()`` of ``received_on`` — refresh the children
+of the requests written, as ``synthetic.seed_families`` does.
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ from dateutil.relativedelta import relativedelta
 
 from django.db.models import Q
 
-from .models import Person, Referral
+from .models import Person, Referral, ReferralChild
 from .models_casework import Decision, Episode
 
 WINDOW_MONTHS = 12
@@ -44,6 +54,33 @@ def window_start(received_on: datetime.date) -> datetime.date:
     """The earliest day an earlier request may have been received for this one to be a
     re-referral (inclusive)."""
     return received_on - relativedelta(months=WINDOW_MONTHS)
+
+
+def refresh_flags(person_ids: Iterable[int], *, batch_size: int = 500) -> int:
+    """Recompute the stored ``rereferral`` flag of every link of these children, a batch of
+    children at a time: one query reads a batch's links in the order the rule compares them,
+    and only the flags that change are written. Returns the number of links changed.
+
+    Each link is compared with the child's previous link alone: if that one is older than the
+    window, every earlier one is too."""
+    ids = sorted(set(person_ids))
+    changed = 0
+    for i in range(0, len(ids), batch_size):
+        links = (
+            ReferralChild.objects.filter(person_id__in=ids[i : i + batch_size])
+            .order_by("person_id", "referral__received_on", "referral_id")
+            .values_list("pk", "person_id", "referral__received_on", "rereferral")
+        )
+        stale = []
+        previous_person, previous_on = None, None
+        for pk, person_id, received_on, stored in links:
+            flag = person_id == previous_person and previous_on >= window_start(received_on)
+            if flag != stored:
+                stale.append(ReferralChild(pk=pk, rereferral=flag))
+            previous_person, previous_on = person_id, received_on
+        ReferralChild.objects.bulk_update(stale, ["rereferral"], batch_size=batch_size)
+        changed += len(stale)
+    return changed
 
 
 @dataclass

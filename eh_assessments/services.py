@@ -25,7 +25,16 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import record
 
 from . import conditions, steps, working_days
-from .models import Assessment, ChildTarget, Family, Person, Referral, Relationship, ThresholdDocument
+from .models import (
+    Assessment,
+    ChildTarget,
+    Family,
+    Person,
+    Referral,
+    Relationship,
+    ThresholdDocument,
+    submission_fields,
+)
 from .storage import IN_PROGRESS, PROGRESS_KEY, to_json
 
 logger = logging.getLogger(__name__)
@@ -291,7 +300,7 @@ def submit_assessment(assessment: Assessment, *, expected_version: int, user, re
         ).update(
             status=Assessment.Status.SUBMITTED,
             sections=kept,
-            submitted_at=now,
+            **submission_fields(now),
             version=F("version") + 1,
             updated_at=now,
             updated_by=user,
@@ -300,7 +309,7 @@ def submit_assessment(assessment: Assessment, *, expected_version: int, user, re
             raise StaleAssessment(str(assessment))
         assessment.status = Assessment.Status.SUBMITTED
         assessment.sections = kept
-        assessment.submitted_at = now
+        vars(assessment).update(submission_fields(now))
         assessment.version = expected_version + 1
         assessment.updated_by = user
         record(

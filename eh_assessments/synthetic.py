@@ -51,14 +51,15 @@ from django.utils import timezone
 from portal.accounts.models import Team, User
 from portal.accounts.roles import ROLES_BY_SLUG, sync_roles
 
-from . import outcomes, working_days
+from . import outcomes, rereferral, working_days
 from .casework_demo import ADULTS, CLOSURE_REASONS, GIVEN, SOURCES, SURNAMES
-from .models import Assessment, ChildTarget, Family, Person, Referral
+from .models import Assessment, ChildTarget, Family, Person, Referral, ReferralChild, submission_fields
 from .models_casework import (
     ClosureReason,
     Decision,
     DelayReason,
     Episode,
+    EpisodeService,
     OutcomeRecord,
     OutcomeScore,
     Plan,
@@ -351,7 +352,7 @@ def _referral(ctx: Ctx, h: Household, received: datetime.date) -> Referral:
         )
     )
     for child in h.children:
-        ctx.add(Referral.children.through(referral=referral, person=child))
+        ctx.add(ReferralChild(referral=referral, person=child))
     return referral
 
 
@@ -418,7 +419,7 @@ def _assessment(ctx: Ctx, h: Household, referral: Referral, *, state: str) -> As
     if submitted >= ctx.today:
         return None
     assessment.status = Assessment.Status.SUBMITTED
-    assessment.submitted_at = _at(submitted, 15)
+    vars(assessment).update(submission_fields(_at(submitted, 15)))
     if state in ("late", "child_late"):
         ctx.add(
             DelayReason(
@@ -643,6 +644,7 @@ def _run_episode(ctx: Ctx, h: Household, episode: Episode, *, improving: bool, s
         episode.first_meeting_held_on = first_on
         plan = ctx.add(Plan(episode=episode, agreed_on=first_on, created_by=h.lead, created_at=_at(first_on, 15)))
         pool = ctx.da_services if h.domestic_abuse and ctx.da_services else ctx.services
+        used: set[int] = set()
         for n in range(rng.choice((1, 1, 2))):
             need = ctx.add(PlanNeed(plan=plan, child=h.children[n % len(h.children)], text=h.reason, sort_order=n))
             outcome = ctx.add(
@@ -670,6 +672,9 @@ def _run_episode(ctx: Ctx, h: Household, episode: Episode, *, improving: bool, s
                         sort_order=k,
                     )
                 )
+                if service is not None and service not in used:
+                    used.add(service)
+                    ctx.add(EpisodeService(episode=episode, service_page_id=service))
         held = first_on
         reviews = 0
         while True:
@@ -787,7 +792,7 @@ ORDER = (
     "Family",
     "Person",
     "Referral",
-    "Referral_children",
+    "ReferralChild",
     "Assessment",
     "ChildTarget",
     "DelayReason",
@@ -798,16 +803,18 @@ ORDER = (
     "PlanNeed",
     "PlanOutcome",
     "PlanAction",
+    "EpisodeService",
     "Review",
     "OutcomeRecord",
     "OutcomeScore",
     "SustainedCheck",
 )
+LABELS = {"ReferralChild": "Referral children", "Episode_children": "Episode children"}
 MODELS = {
     "Family": Family,
     "Person": Person,
     "Referral": Referral,
-    "Referral_children": Referral.children.through,
+    "ReferralChild": ReferralChild,
     "Assessment": Assessment,
     "ChildTarget": ChildTarget,
     "DelayReason": DelayReason,
@@ -818,6 +825,7 @@ MODELS = {
     "PlanNeed": PlanNeed,
     "PlanOutcome": PlanOutcome,
     "PlanAction": PlanAction,
+    "EpisodeService": EpisodeService,
     "Review": Review,
     "OutcomeRecord": OutcomeRecord,
     "OutcomeScore": OutcomeScore,
@@ -880,6 +888,8 @@ def seed_families(n: int, *, seed: int = 2016, stdout=None) -> dict[str, int]:
             _write(ctx.rows, counts)
             # The outcomes dashboard's read model, in bulk for the episodes scored in this batch.
             outcomes.refresh_episode_outcomes({r.episode_id for r in ctx.rows.get("OutcomeRecord", [])})
+            # bulk_create sends no signals: the stored re-referral flags of this batch's children.
+            rereferral.refresh_flags({link.person_id for link in ctx.rows.get("ReferralChild", [])})
         done += size
         if stdout is not None:
             stdout.write(f"\r{done}/{n} families", ending="")
@@ -889,4 +899,4 @@ def seed_families(n: int, *, seed: int = 2016, stdout=None) -> dict[str, int]:
     with transaction.atomic():
         for model, prefix in ((Family, "FAM-"), (Referral, "REF-"), (Assessment, "EHA-"), (Episode, "EP-")):
             _references(model, prefix)
-    return {name.replace("_children", " children"): counts.get(name, 0) for name in ORDER}
+    return {LABELS.get(name, name): counts.get(name, 0) for name in ORDER}

@@ -10,10 +10,7 @@ from portal.settings.test import *  # noqa: F403
 
 DATABASES = {"default": dj_database_url.parse(os.environ["BENCH_DATABASE_URL"])}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)  # noqa: F405 (as a council runs it)
 TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 ENCOMPASS_LA_CODE = "394"
 REQUIRE_MFA = True

@@ -30,11 +30,14 @@ The rules, with ``T`` = ``settings.INSIGHTS_SUPPRESSION_THRESHOLD`` (default 5):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from .figures import Cell, Chart, Row, Table, Unit
 
@@ -43,12 +46,23 @@ SECONDARY = "[c]"  # a count hidden so that a small one cannot be worked out (GS
 TOTAL_KEY = "total"
 
 
+# Read once (a dashboard asks for each of its tens of thousands of cells) and read again when a
+# setting changes (override_settings in tests).
+@functools.cache
 def threshold() -> int:
     return int(settings.INSIGHTS_SUPPRESSION_THRESHOLD)
 
 
+@functools.cache
 def rounding_base() -> int:
     return int(settings.INSIGHTS_ROUND_TO)
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting: str, **kwargs) -> None:
+    if setting in ("INSIGHTS_SUPPRESSION_THRESHOLD", "INSIGHTS_ROUND_TO"):
+        threshold.cache_clear()
+        rounding_base.cache_clear()
 
 
 def rounded(n: int) -> int:
@@ -165,13 +179,53 @@ def _recoverable(values: Sequence[int], lines: Sequence[Sequence[int]], mask: Se
 
     Gaussian elimination over the hidden cells, keeping each equation's shown cells alongside:
     a hidden cell is worked out exactly when an equation of the reduced system has it as its
-    only hidden cell; the smallest non-zero shown cell that equation uses is returned."""
-    basis: dict[int, tuple[dict[int, Fraction], dict[int, Fraction]]] = {}  # pivot → (hidden, shown)
+    only hidden cell; the smallest non-zero shown cell that equation uses is returned. Lines
+    that share no hidden cell cannot be combined to eliminate one, so each group of lines
+    linked by hidden cells is reduced on its own (the same result as one system, without
+    going over every equation for every new one: a 2,000-row table has 2,000 such groups)."""
+    basis: dict[int, tuple[dict[int, Fraction | int], dict[int, Fraction | int]]] = {}
+    for group in _linked_by_hidden_cells(lines, mask):
+        basis.update(_eliminate(group, mask))
+    for pivot in sorted(basis):
+        hidden, shown = basis[pivot]
+        if len(hidden) == 1:
+            candidates = [k for k, c in shown.items() if c and values[k] > 0]
+            if candidates:
+                return min(candidates, key=lambda k: (values[k], k))
+    return None
+
+
+def _linked_by_hidden_cells(lines: Sequence[Sequence[int]], mask: Sequence[bool]) -> list[list[Sequence[int]]]:
+    """The lines with a hidden cell, in groups linked by hidden cells (union-find), in order."""
+    parent: dict[int, int] = {}
+
+    def find(k: int) -> int:
+        while parent.setdefault(k, k) != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    hidden_lines = []
     for line in lines:
-        hidden: dict[int, Fraction] = {}
-        shown: dict[int, Fraction] = {}
+        hidden = [k for k in line if mask[k]]
+        if hidden:
+            hidden_lines.append((line, hidden[0]))
+            for k in hidden[1:]:
+                parent[find(k)] = find(hidden[0])
+    groups: dict[int, list[Sequence[int]]] = {}
+    for line, first in hidden_lines:
+        groups.setdefault(find(first), []).append(line)
+    return list(groups.values())
+
+
+def _eliminate(lines: Sequence[Sequence[int]], mask: Sequence[bool]) -> dict:
+    """The reduced system of ``lines``: {pivot: (hidden cells, shown cells)}, each a {cell: coefficient}."""
+    basis: dict[int, tuple[dict[int, Fraction | int], dict[int, Fraction | int]]] = {}  # pivot → (hidden, shown)
+    for line in lines:
+        hidden: dict[int, Fraction | int] = {}
+        shown: dict[int, Fraction | int] = {}
         for pos, k in enumerate(line):
-            coef = Fraction(-1 if pos == len(line) - 1 else 1)
+            coef = -1 if pos == len(line) - 1 else 1  # integers until a division needs a Fraction
             target = hidden if mask[k] else shown
             target[k] = target.get(k, 0) + coef
         hidden = {k: c for k, c in hidden.items() if c}
@@ -191,8 +245,12 @@ def _recoverable(values: Sequence[int], lines: Sequence[Sequence[int]], mask: Se
             continue
         pivot = min(hidden)
         scale = hidden[pivot]
-        hidden = {k: c / scale for k, c in hidden.items()}
-        shown = {k: c / scale for k, c in shown.items() if c}
+        if scale in (1, -1):  # dividing by ±1 is multiplying by it (and keeps integers whole)
+            hidden = {k: c * scale for k, c in hidden.items()}
+            shown = {k: c * scale for k, c in shown.items() if c}
+        else:
+            hidden = {k: Fraction(c) / scale for k, c in hidden.items()}
+            shown = {k: Fraction(c) / scale for k, c in shown.items() if c}
         for other, (o_hidden, o_shown) in basis.items():
             factor = o_hidden.get(pivot)
             if not factor:
@@ -203,13 +261,7 @@ def _recoverable(values: Sequence[int], lines: Sequence[Sequence[int]], mask: Se
                 o_shown[k] = o_shown.get(k, 0) - factor * c
             basis[other] = ({k: c for k, c in o_hidden.items() if c}, {k: c for k, c in o_shown.items() if c})
         basis[pivot] = (hidden, shown)
-    for pivot in sorted(basis):
-        hidden, shown = basis[pivot]
-        if len(hidden) == 1:
-            candidates = [k for k, c in shown.items() if c and values[k] > 0]
-            if candidates:
-                return min(candidates, key=lambda k: (values[k], k))
-    return None
+    return basis
 
 
 def suppress_cells(values: Sequence[int], lines: Sequence[Sequence[int]]) -> list[bool]:
@@ -293,6 +345,7 @@ class Spec:
     chart_columns: Sequence[str] = ()
     chart_unit: Unit | None = None
     dated: bool = False  # figures as at one day (named in the title), not over the period
+    page_rows: int | None = None  # a page shows this many rows at most (figures.for_page)
 
 
 # A cell of a Spec for a line across tables: (table key, row key or TOTAL_KEY, Count column
@@ -413,6 +466,7 @@ def _build(grid: _Grid, mask: Sequence[bool]) -> Table:
         chart_columns=tuple(spec.chart_columns),
         chart_unit=spec.chart_unit,
         dated=spec.dated,
+        page_rows=spec.page_rows,
     )
 
 

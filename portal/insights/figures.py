@@ -8,7 +8,7 @@ exports read these objects; they never run their own queries on casework data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -61,6 +61,9 @@ class Table:
     chart_columns: tuple[str, ...] = ()
     chart_unit: Unit | None = None  # the unit of chart_columns when it differs from ``unit``
     dated: bool = False  # the title names its own day ("… on 31 October 2026"): no period in the caption
+    # A long list ordered by importance (services by families): a page shows this many rows and
+    # the CSV all of them (for_page). None: every row, always (a month series is never cut).
+    page_rows: int | None = None
 
     def cell(self, row_key_or_label: str, column: str) -> Cell:
         index = self.columns.index(column)
@@ -73,6 +76,21 @@ class Table:
     def has_suppression(self) -> bool:
         rows = (*self.rows, *((self.total,) if self.total else ()))
         return any(c.suppressed for row in rows for c in row.cells)
+
+
+PAGE_ROWS = 25
+
+
+def for_page(table: Table | None) -> Table | None:
+    """A table as a page shows it: a long list ordered by importance (``page_rows`` set) cut to
+    its first rows, with a note that the CSV download has them all. The whole table was
+    disclosure-controlled, so showing part of it shows nothing more. A page of 2,000 services'
+    rows (and a chart of 2,000 bars) was 3 MB of HTML that nobody could read on a phone."""
+    if table is None or table.page_rows is None or len(table.rows) <= table.page_rows:
+        return table
+    limit = table.page_rows
+    note = f"The page shows the first {limit} of {len(table.rows):,} rows; the CSV download has them all."
+    return replace(table, rows=table.rows[:limit], notes=(*table.notes, note))
 
 
 @dataclass(frozen=True)

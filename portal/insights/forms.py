@@ -7,7 +7,7 @@ import datetime
 
 from django import forms
 
-from portal.forms import GovUKDateInput
+from portal.forms import GovUKDateInput, PlainSelect
 
 from .filters import Filters
 
@@ -42,9 +42,11 @@ class InsightFilterForm(forms.Form):
 
     date_from = _date_field("Period from", "from", "For example, 1 4 2025")
     date_to = _date_field("Period to", "to", "For example, 31 3 2026. Figures for this day are included.")
-    area = forms.ChoiceField(label="Area", required=False)
-    category = forms.TypedChoiceField(label="Category", required=False, coerce=int, empty_value=None)
-    service = forms.TypedChoiceField(label="Service", required=False, coerce=int, empty_value=None)
+    area = forms.ChoiceField(label="Area", required=False, widget=PlainSelect)
+    category = forms.TypedChoiceField(
+        label="Category", required=False, coerce=int, empty_value=None, widget=PlainSelect
+    )
+    service = forms.TypedChoiceField(label="Service", required=False, coerce=int, empty_value=None, widget=PlainSelect)
     level = forms.TypedChoiceField(label="Level of need", required=False, coerce=int, empty_value=None)
     compare_from = _date_field("Comparison period from", "comparison from", "For example, 1 4 2024")
     compare_to = _date_field("Comparison period to", "comparison to", "For example, 31 3 2025")

@@ -21,9 +21,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
+import gc
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from operator import itemgetter
 from types import SimpleNamespace
 
 from dateutil.relativedelta import relativedelta
@@ -52,7 +55,7 @@ from search.postcodes import outcode_of
 from . import disclosure as dc
 from .disclosure import Count as C
 from .disclosure import Share, Stat
-from .figures import Chart, Dashboard, Headline, Section, Table, Unit
+from .figures import PAGE_ROWS, Chart, Dashboard, Headline, Section, Table, Unit
 from .filters import Filters
 
 LEVELS = {1: "Level 1", 2: "Level 2", 3: "Level 3", 4: "Level 4"}
@@ -95,14 +98,48 @@ def _month_rows(filters: Filters) -> list[tuple[str, str]]:
     return [(f"{m:%Y-%m}", f"{m:%B %Y}") for m in months(filters)]
 
 
+def _month_tree(bounds: list, branch: Callable, leaf: Callable, lo: int = 0, hi: int | None = None):
+    """A balanced tree of "before this month's end?" tests over months ``lo``..``hi - 1``:
+    ``bounds[i]`` is the end of month ``i``, ``branch(bound, left, right)`` one test and
+    ``leaf(i)`` a month's index. About five comparisons a row for two years, where a flat CASE
+    makes up to fifty (which was half the cost of the busiest dashboard queries on SQLite)."""
+    hi = len(bounds) if hi is None else hi
+    if hi - lo == 1:
+        return leaf(lo)
+    mid = (lo + hi) // 2
+    return branch(
+        bounds[mid - 1], _month_tree(bounds, branch, leaf, lo, mid), _month_tree(bounds, branch, leaf, mid, hi)
+    )
+
+
+def _month_bounds(filters: Filters, *, aware: bool) -> tuple[object, list]:
+    """The start of the period's first month and the end of each month (aware datetimes or dates)."""
+    convert = _start_of if aware else (lambda day: day)
+    ms = months(filters)
+    return convert(ms[0]), [convert(m + relativedelta(months=1)) for m in ms]
+
+
 def _month_case(field: str, filters: Filters, *, aware: bool) -> Case:
-    """The index (0, 1, …) of the period's month ``field`` falls in: plain comparisons."""
-    whens = []
-    for i, m in enumerate(months(filters)):
-        nxt = m + relativedelta(months=1)
-        lo, hi = (_start_of(m), _start_of(nxt)) if aware else (m, nxt)
-        whens.append(When(**{f"{field}__gte": lo, f"{field}__lt": hi}, then=Value(i)))
-    return Case(*whens, default=Value(-1), output_field=IntegerField())
+    """The index (0, 1, …) of the period's month ``field`` falls in (-1 outside the months)."""
+    start, bounds = _month_bounds(filters, aware=aware)
+
+    def branch(bound, left, right):
+        return Case(When(**{f"{field}__lt": bound}, then=left), default=right, output_field=IntegerField())
+
+    inside = _month_tree(bounds, branch, lambda i: Value(i))
+    outside = Q(**{f"{field}__lt": start}) | Q(**{f"{field}__gte": bounds[-1]})
+    return Case(When(outside, then=Value(-1)), default=inside, output_field=IntegerField())
+
+
+def _month_case_sql(column: str, filters: Filters) -> tuple[str, list]:
+    """:func:`_month_case` as SQL text and parameters, for a date column of a raw query."""
+    start, bounds = _month_bounds(filters, aware=False)
+
+    def branch(bound, left, right):
+        return f"CASE WHEN {column} < %s THEN {left[0]} ELSE {right[0]} END", [bound, *left[1], *right[1]]
+
+    inside, params = _month_tree(bounds, branch, lambda i: (str(i), []))
+    return f"CASE WHEN {column} < %s OR {column} >= %s THEN -1 ELSE {inside} END", [start, bounds[-1], *params]
 
 
 def _by_month(rows, n: int, *keys: str) -> dict[str, list[int]]:
@@ -127,58 +164,34 @@ def _district_q(field: str, area: str) -> Q:
 # --- Early help ----------------------------------------------------------------------------------
 
 
-def _day_key(column: str) -> str:
-    """SQL for a date column as the integer yyyymmdd (SQLite or PostgreSQL)."""
-    if connection.vendor == "sqlite":
-        return f"CAST(strftime('%%Y%%m%%d', {column}) AS INTEGER)"
-    return f"CAST(to_char({column}, 'YYYYMMDD') AS INTEGER)"
-
-
 def _rereferral_sql(filters: Filters, select: str, group_by: str = "") -> tuple[str, list]:
-    """The period's (referral, child) links with ``re`` = 1 for a re-referral.
+    """The period's (referral, child) links with ``m`` (the month index) and ``re`` = 1 for a
+    re-referral: :mod:`eh_assessments.rereferral`'s rule (a child named on an earlier request
+    received within the 12 months before, the anniversary counting), which
+    ``ReferralChild.rereferral`` stores with each link and ``rereferral.refresh_flags`` keeps
+    right as requests change — so the period's links are counted, never compared."""
+    from eh_assessments.models import Family, Referral, ReferralChild
 
-    :mod:`eh_assessments.rereferral`'s rule: a child named on an earlier request (an earlier
-    day, or the same day and recorded before) received within the 12 months before — the
-    anniversary counts, and 29 February looks back to 28 February. Only the child's most
-    recent earlier request matters, so one window (LAG over the child's requests in order)
-    finds it. As integers yyyymmdd, an earlier day ``e`` is within the window of ``r`` when
-    ``e + 10000 >= r`` (``r - 1`` when ``r`` is 29 February)."""
-    from eh_assessments.models import Family, Referral
-
-    link, ref = _q(Referral.children.through._meta.db_table), _q(Referral._meta.db_table)
-    month_whens, params = [], []
-    for i, m in enumerate(months(filters)):
-        month_whens.append(f"WHEN l.received_on >= %s AND l.received_on < %s THEN {i}")
-        params += [m, m + relativedelta(months=1)]
-    month = f"CASE {' '.join(month_whens)} ELSE -1 END"
-    key, prev = _day_key("l.received_on"), _day_key("l.prev_on")
-    this = f"(CASE WHEN {key} - ({key} / 10000) * 10000 = 229 THEN {key} - 1 ELSE {key} END)"
-    where, wparams = ["l.received_on >= %s", "l.received_on <= %s"], [filters.date_from, filters.date_to]
+    link, ref = _q(ReferralChild._meta.db_table), _q(Referral._meta.db_table)
+    month, params = _month_case_sql("r.received_on", filters)
+    where, wparams = ["r.received_on >= %s", "r.received_on <= %s"], [filters.date_from, filters.date_to]
     if filters.area:
         team = _tbl("Team", "accounts")
         where.append(
-            f"l.family_id IN (SELECT f.id FROM {_q(Family._meta.db_table)} f JOIN {team} t ON t.id = f.team_id "
+            f"r.family_id IN (SELECT f.id FROM {_q(Family._meta.db_table)} f JOIN {team} t ON t.id = f.team_id "
             "WHERE t.area = %s)"
         )
         wparams.append(filters.area)
     sql = f"""
-    WITH l AS (
-      SELECT c.referral_id AS referral_id, c.person_id AS person_id, r.received_on AS received_on,
-             r.source_agency AS source_agency, r.family_id AS family_id,
-             LAG(r.received_on) OVER (PARTITION BY c.person_id ORDER BY r.received_on, c.referral_id) AS prev_on
+    WITH x AS (
+      SELECT c.referral_id AS referral_id, c.person_id AS person_id, r.source_agency AS source_agency,
+             {month} AS m, CASE WHEN c.rereferral THEN 1 ELSE 0 END AS re
       FROM {link} c JOIN {ref} r ON r.id = c.referral_id
-      WHERE r.received_on >= %s AND r.received_on <= %s
-    ),
-    x AS (
-      SELECT l.referral_id, l.person_id, l.source_agency, {month} AS m,
-             CASE WHEN l.prev_on IS NOT NULL AND {prev} + 10000 >= {this} THEN 1 ELSE 0 END AS re
-      FROM l WHERE {" AND ".join(where)}
+      WHERE {" AND ".join(where)}
     )
     SELECT {select} FROM x {group_by}
     """
-    from eh_assessments.rereferral import window_start
-
-    return sql, [window_start(filters.date_from), filters.date_to, *params, *wparams]
+    return sql, [*params, *wparams]
 
 
 def rereferral_links(filters: Filters) -> list[tuple[int, int, bool]]:
@@ -373,30 +386,31 @@ def _closures_table(filters: Filters) -> dc.Spec:
 
 
 def _timeliness_table(filters: Filters) -> dc.Spec:
+    """By the local day of submission (``Assessment.submitted_on``, stored with the time), so
+    the period, the month and the target are all plain date comparisons in the database."""
     from eh_assessments.models import Assessment, ChildTarget
 
-    start, end = _bounds(filters)
     rows = _month_rows(filters)
-    base = Q(submitted_at__gte=start, submitted_at__lt=end) & _area_q(filters, "family__team")
+    base = Q(submitted_on__gte=filters.date_from, submitted_on__lte=filters.date_to) & _area_q(filters, "family__team")
     if filters.level:
         base &= Q(level_of_need=filters.level)
     assessments = list(
         Assessment.objects.filter(base, target_date__isnull=False)
-        .annotate(m=_month_case("submitted_at", filters, aware=True))
+        .annotate(m=_month_case("submitted_on", filters, aware=False))
         .values("m")
-        .annotate(n=Count("pk"), ok=Count("pk", filter=Q(submitted_at__date__lte=F("target_date"))))
+        .annotate(n=Count("pk"), ok=Count("pk", filter=Q(submitted_on__lte=F("target_date"))))
         .order_by()
     )
     prefixed = Q(
-        **{f"assessment__{k}": v for k, v in (("submitted_at__gte", start), ("submitted_at__lt", end))}
+        assessment__submitted_on__gte=filters.date_from, assessment__submitted_on__lte=filters.date_to
     ) & _area_q(filters, "assessment__family__team")
     if filters.level:
         prefixed &= Q(assessment__level_of_need=filters.level)
     children = list(
         ChildTarget.objects.filter(prefixed)
-        .annotate(m=_month_case("assessment__submitted_at", filters, aware=True))
+        .annotate(m=_month_case("assessment__submitted_on", filters, aware=False))
         .values("m")
-        .annotate(n=Count("pk"), ok=Count("pk", filter=Q(assessment__submitted_at__date__lte=F("target_date"))))
+        .annotate(n=Count("pk"), ok=Count("pk", filter=Q(assessment__submitted_on__lte=F("target_date"))))
         .order_by()
     )
     a = _by_month(assessments, len(rows), "n", "ok")
@@ -525,13 +539,9 @@ def _tbl(model_name: str, app: str = "eh_assessments") -> str:
 
 
 def _using_sql() -> str:
-    """(episode_id, service_id): each directory service an episode's plan used, once."""
-    return (
-        "SELECT DISTINCT pl.episode_id AS episode_id, pa.service_page_id AS service_id "
-        f"FROM {_tbl('PlanAction')} pa JOIN {_tbl('PlanOutcome')} po ON po.id = pa.outcome_id "
-        f"JOIN {_tbl('PlanNeed')} pn ON pn.id = po.need_id JOIN {_tbl('Plan')} pl ON pl.id = pn.plan_id "
-        "WHERE pa.service_page_id IS NOT NULL"
-    )
+    """(episode_id, service_id): each directory service an episode's plan used, once (the
+    EpisodeService read model, written with the plan's actions)."""
+    return f"SELECT u.episode_id AS episode_id, u.service_page_id AS service_id FROM {_tbl('EpisodeService')} u WHERE 1 = 1"
 
 
 def _services_filter_sql(filters: Filters) -> tuple[str, list] | None:
@@ -556,8 +566,10 @@ def _services_filter_sql(filters: Filters) -> tuple[str, list] | None:
     return sql, params
 
 
-def _episode_where(filters: Filters, alias: str) -> tuple[list[str], list]:
-    """Area, level, service and category filters on an episode (SQL conditions on ``alias``)."""
+def _episode_where(filters: Filters, alias: str, using: str | None = None) -> tuple[list[str], list]:
+    """Area, level, service and category filters on an episode (SQL conditions on ``alias``);
+    ``using``: the (episode_id, service_id) rows the service filter reads (default
+    :func:`_using_sql`)."""
     where: list[str] = []
     params: list = []
     if filters.area:
@@ -569,54 +581,171 @@ def _episode_where(filters: Filters, alias: str) -> tuple[list[str], list]:
     services = _services_filter_sql(filters)
     if services is not None:
         sql, sparams = services
-        where.append(f"{alias}.id IN (SELECT u.episode_id FROM ({_using_sql()}) u WHERE u.service_id IN ({sql}))")
+        where.append(
+            f"{alias}.id IN (SELECT u.episode_id FROM ({using or _using_sql()}) u WHERE u.service_id IN ({sql}))"
+        )
         params.extend(sparams)
     return where, params
 
 
-def _outcome_cte(filters: Filters) -> tuple[str, list]:
-    """CTEs for the outcomes dashboard:
+_FIRST, _SECOND, _THIRD = itemgetter(0), itemgetter(1), itemgetter(2)
 
-    * ``dist`` (episode_id, area, dp, df): distance travelled per area for each episode closed
-      in the period, as :func:`eh_assessments.outcomes.distance_travelled` defines it — the
-      start scoring to the latest (a closure scoring last), the family's first score to their
-      latest; ``dp`` is None-free, ``df`` None when the family scored fewer than twice. Read
-      from the EpisodeOutcome read model, which the casework service rewrites with every
-      scoring (so no ranking of scorings or scanning of score rows here);
-    * ``fam`` (episode_id, improved, avg_p, avg_f): improved is 1 when the sum of the
-      practitioner's changes is positive; avg_p and avg_f the family's average change across
-      the areas scored, by the practitioner and by the family (None when the family scored once);
-    * ``chk`` (episode_id, sustained): sustained-outcome checks recorded in the period;
-    * ``used`` (episode_id, service_id): the directory services each plan used.
-    """
+
+def _gc_paused(function):
+    """Run ``function`` with the cyclic garbage collector paused. The outcomes dashboard holds a
+    few hundred thousand small tuples, sets and lists until it returns (none can form a cycle:
+    reference counting frees them all); the collector otherwise went over them again and again
+    as they were made, about an eighth of the dashboard's time at 100,000 families. Collection
+    resumes afterwards (a garbage cycle made meanwhile by another thread waits until then)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return wrapper
+
+
+def _outcome_figures(filters: Filters) -> tuple[dict, dict]:
+    """The outcomes dashboard's figures before disclosure control, in five queries:
+
+    * ``per_area`` {area: (n, improved, avg_p, n_f, avg_f)}: for each outcome area, the
+      episodes closed in the period with a practitioner change in it (start and later score),
+      how many went up, the average change by the practitioner, and by the family where they
+      scored twice (:func:`eh_assessments.outcomes.distance_travelled`, from the
+      EpisodeOutcomeTotal read model's column pair for the area);
+    * ``figures`` {(kind, id): {"fam" | "chk": (n, ok, avg_p, n_f, avg_f)}} for kind ``all``
+      (id 0), ``service`` (a directory service used in the plans of at least T of the families
+      scored), ``other`` (id 0: the families using any other service, each once) and ``term``
+      (a category: its services and those of the categories directly under it, each family
+      once). ``fam``: the families scored (one EpisodeOutcomeTotal row each), how many
+      improved, and the averages of their average changes; ``chk``: the sustained-outcome
+      checks recorded in the period and how many found the change sustained.
+
+    The families are read one row each (EpisodeOutcomeTotal) and grouped here, by service
+    (EpisodeService's pairs) and as sets for "other", the categories and everyone (a family
+    using two services of a category counts once): SQLite has no hash aggregation, and
+    grouping that way in SQL took over a second at 100,000 families."""
+    from directory.models import ServicePage
     from eh_assessments.models_casework import Episode
+    from eh_assessments.outcomes import AREA_CODES, area_columns
 
     where, params = _episode_where(filters, "e")
-    ep_where = " AND ".join(["e.status = %s", "e.closed_on >= %s", "e.closed_on <= %s", *where])
+    eps = f"SELECT e.id FROM {_tbl('Episode')} e WHERE " + " AND ".join(
+        ["e.status = %s", "e.closed_on >= %s", "e.closed_on <= %s", *where]
+    )
     ep_params = [Episode.Status.CLOSED, filters.date_from, filters.date_to, *params]
-    chk_where = " AND ".join(["c.checked_on >= %s", "c.checked_on <= %s", *where])
+    checked = f"FROM {_tbl('SustainedCheck')} c JOIN {_tbl('Episode')} e ON e.id = c.episode_id WHERE " + " AND ".join(
+        ["c.checked_on >= %s", "c.checked_on <= %s", *where]
+    )
     chk_params = [filters.date_from, filters.date_to, *params]
-    sql = f"""
-    WITH eps AS (SELECT e.id AS id FROM {_tbl("Episode")} e WHERE {ep_where}),
-    dist AS (
-      SELECT o.episode_id AS episode_id, o.area AS area,
-             o.latest_practitioner - o.start_practitioner AS dp, o.latest_family - o.start_family AS df
-      FROM {_tbl("EpisodeOutcome")} o
-      WHERE o.episode_id IN (SELECT id FROM eps)
-        AND o.start_practitioner IS NOT NULL AND o.latest_practitioner IS NOT NULL
-    ),
-    fam AS (
-      SELECT episode_id, CASE WHEN SUM(dp) > 0 THEN 1 ELSE 0 END AS improved,
-             AVG(dp * 1.0) AS avg_p, AVG(df * 1.0) AS avg_f
-      FROM dist GROUP BY episode_id
-    ),
-    chk AS (
-      SELECT c.episode_id AS episode_id, CASE WHEN c.sustained THEN 1 ELSE 0 END AS sustained
-      FROM {_tbl("SustainedCheck")} c JOIN {_tbl("Episode")} e ON e.id = c.episode_id WHERE {chk_where}
-    ),
-    used AS ({_using_sql()} AND pl.episode_id IN (SELECT id FROM eps UNION SELECT episode_id FROM chk))
-    """
-    return sql, ep_params + chk_params
+    through = _q(ServicePage.taxonomy_terms.through._meta.db_table)
+    with connection.cursor() as cursor:
+        columns = [area_columns(code) for code in AREA_CODES]
+        cursor.execute(
+            "SELECT "
+            + ", ".join(
+                f"COUNT(t.{p}), SUM(CASE WHEN t.{p} > 0 THEN 1 ELSE 0 END), AVG(t.{p} * 1.0), COUNT(t.{f}), AVG(t.{f} * 1.0)"
+                for p, f in columns
+            )
+            + f" FROM {_tbl('EpisodeOutcomeTotal')} t WHERE t.episode_id IN ({eps})",
+            ep_params,
+        )
+        row = cursor.fetchone()
+        per_area = {}
+        for i, code in enumerate(AREA_CODES):
+            n, ok, avg_p, n_f, avg_f = row[5 * i : 5 * i + 5]
+            if n:
+                per_area[code] = (int(n), int(ok or 0), avg_p, int(n_f), avg_f)
+        cursor.execute(
+            "SELECT t.episode_id, t.improved, t.change_practitioner, t.change_family "
+            f"FROM {_tbl('EpisodeOutcomeTotal')} t WHERE t.episode_id IN ({eps})",
+            ep_params,
+        )
+        fam = {
+            episode: (1 if improved else 0, change_p, change_f)
+            for episode, improved, change_p, change_f in cursor.fetchall()
+        }
+        cursor.execute(f"SELECT c.episode_id, c.sustained {checked}", chk_params)
+        chk = {episode: 1 if sustained else 0 for episode, sustained in cursor.fetchall()}
+        cursor.execute(
+            f"{_using_sql()} AND (u.episode_id IN ({eps}) OR u.episode_id IN (SELECT c.episode_id {checked}))",
+            [*ep_params, *chk_params],
+        )
+        used = cursor.fetchall()
+        cursor.execute(
+            f"SELECT st.servicepage_id, st.taxonomyterm_id, tt.parent_id FROM {through} st "
+            f"JOIN {_tbl('TaxonomyTerm', 'directory')} tt ON tt.id = st.taxonomyterm_id"
+        )
+        terms_of_service: dict[int, set[int]] = defaultdict(set)
+        for service, term, parent in cursor.fetchall():
+            terms_of_service[service].add(term)
+            if parent is not None:
+                terms_of_service[service].add(parent)
+
+    fam_of, chk_of = fam.get, chk.get
+
+    def totals(episodes) -> tuple[tuple | None, tuple | None]:
+        """("fam", "chk") figures of a group of distinct episodes (None: none in the group)."""
+        scored = [row for row in map(fam_of, episodes) if row is not None]
+        checks = [check for check in map(chk_of, episodes) if check is not None]
+        fam_row = chk_row = None
+        if scored:
+            family = [change for change in map(_THIRD, scored) if change is not None]
+            n, n_family = len(scored), len(family)
+            fam_row = (
+                n,
+                sum(map(_FIRST, scored)),
+                sum(map(_SECOND, scored)) / n,
+                n_family,
+                sum(family) / n_family if n_family else None,
+            )
+        if checks:
+            chk_row = (len(checks), sum(checks), None, 0, None)
+        return fam_row, chk_row
+
+    # Each service's families: (episode, service) pairs are distinct, so a family counts once.
+    by_service: dict[int, list[int]] = defaultdict(list)
+    for episode, service in used:
+        by_service[service].append(episode)
+    t = dc.threshold()
+    figures: dict[tuple[str, int], dict[str, tuple]] = defaultdict(dict)
+    listed = set()
+    for service, episodes in by_service.items():
+        fam_row, chk_row = totals(episodes)
+        if fam_row is not None and fam_row[0] >= t:
+            listed.add(service)
+            figures[("service", service)]["fam"] = fam_row
+            if chk_row is not None:
+                figures[("service", service)]["chk"] = chk_row
+    # The other groups take each family once however many of the group's services it used:
+    # "other" (the services not listed), each category (its services and its children's).
+    services_of_term: dict[int, list[int]] = defaultdict(list)
+    for service in by_service:
+        for term in terms_of_service.get(service, ()):
+            services_of_term[term].append(service)
+    groups: dict[tuple[str, int], set[int]] = {
+        ("other", 0): set().union(*(by_service[s] for s in by_service if s not in listed)),
+        **{
+            ("term", term): set().union(*(by_service[s] for s in services))
+            for term, services in services_of_term.items()
+        },
+    }
+    for key, episodes in groups.items():
+        fam_row, chk_row = totals(episodes)
+        if fam_row is not None:
+            figures[key]["fam"] = fam_row
+        if chk_row is not None:
+            figures[key]["chk"] = chk_row
+    fam_row, chk_row = totals(set(fam) | set(chk))
+    figures[("all", 0)]["fam"] = fam_row or (0, 0, None, 0, None)
+    figures[("all", 0)]["chk"] = chk_row or (0, 0, None, 0, None)
+    return per_area, figures
 
 
 def _domestic_abuse_first(terms, da_terms: set[int] | None = None) -> list:
@@ -628,6 +757,19 @@ def _domestic_abuse_first(terms, da_terms: set[int] | None = None) -> list:
     return sorted(terms, key=lambda t: (t.pk not in da_terms, t.name.lower()))
 
 
+def _most_families_first(table: Table, first: set[str]) -> Table:
+    """The rows in ``first`` (domestic abuse services), then by families as shown (a hidden count
+    last, so the order tells nothing the figures do not), then by name; "other" stays last."""
+    other = [row for row in table.rows if row.key == "other"]
+
+    def order(row):
+        shown = row.cells[0].value if not row.cells[0].suppressed else None
+        return (row.key not in first, -(shown or 0), row.label.lower(), row.key)
+
+    rows = sorted((row for row in table.rows if row.key != "other"), key=order)
+    return dataclasses.replace(table, rows=(*rows, *other))
+
+
 AVG_P = "Average change (practitioner)"
 AVG_F = "Average change (family)"
 
@@ -637,61 +779,14 @@ def _chart_change(table: Table) -> Table:
     return dataclasses.replace(table, chart_columns=(AVG_P, AVG_F), chart_unit=Unit.SCORE)
 
 
+@_gc_paused
 def outcomes(filters: Filters) -> Dashboard:
     from directory.models import ServicePage, TaxonomyTerm
     from directory.selectors import domestic_abuse_term_ids
     from eh_assessments.outcomes import AREAS
 
-    cte, params = _outcome_cte(filters)
+    per_area, figures = _outcome_figures(filters)
     t = dc.threshold()
-    through = _q(ServicePage.taxonomy_terms.through._meta.db_table)
-    # One statement (the CTEs are computed once): per outcome area, then per service, per
-    # category (a category takes in the services of the terms directly under it, as the
-    # category filter does) and overall, families improving (with their average change) and
-    # sustained checks. Services with fewer than T scored families share one "other" group,
-    # in which each family counts once however many of those services it used. ``used`` holds
-    # each (episode, service) once, so only the "other" and term parts need DISTINCT: the
-    # (service, term) pairs are found first (a few thousand rows), then joined to ``used`` once.
-    by_group = f"""
-    , svc AS (
-      SELECT u.service_id AS service_id FROM used u JOIN fam f ON f.episode_id = u.episode_id
-      GROUP BY u.service_id HAVING COUNT(*) >= %s
-    ),
-    sterm AS (
-      SELECT st.servicepage_id AS service_id, st.taxonomyterm_id AS term_id FROM {through} st
-      UNION
-      SELECT st.servicepage_id, tt.parent_id FROM {through} st
-      JOIN {_tbl("TaxonomyTerm", "directory")} tt ON tt.id = st.taxonomyterm_id WHERE tt.parent_id IS NOT NULL
-    ),
-    grp AS (
-      SELECT 'service' AS kind, service_id AS id, episode_id FROM used WHERE service_id IN (SELECT service_id FROM svc)
-      UNION ALL
-      SELECT DISTINCT 'other', 0, episode_id FROM used WHERE service_id NOT IN (SELECT service_id FROM svc)
-      UNION ALL
-      SELECT DISTINCT 'term', s.term_id, u.episode_id FROM used u JOIN sterm s ON s.service_id = u.service_id
-    )
-    SELECT 'area' AS kind, area AS k, 'dist' AS what, COUNT(*) AS n, SUM(CASE WHEN dp > 0 THEN 1 ELSE 0 END) AS ok,
-           AVG(dp * 1.0) AS avg_p, COUNT(df) AS n_f, AVG(df * 1.0) AS avg_f
-    FROM dist GROUP BY area
-    UNION ALL
-    SELECT g.kind, CAST(g.id AS TEXT), 'fam', COUNT(*), SUM(f.improved), AVG(f.avg_p), COUNT(f.avg_f), AVG(f.avg_f)
-    FROM grp g JOIN fam f ON f.episode_id = g.episode_id GROUP BY g.kind, g.id
-    UNION ALL
-    SELECT g.kind, CAST(g.id AS TEXT), 'chk', COUNT(*), SUM(c.sustained), NULL, NULL, NULL
-    FROM grp g JOIN chk c ON c.episode_id = g.episode_id GROUP BY g.kind, g.id
-    UNION ALL
-    SELECT 'all', '0', 'fam', COUNT(*), SUM(improved), AVG(avg_p), COUNT(avg_f), AVG(avg_f) FROM fam
-    UNION ALL
-    SELECT 'all', '0', 'chk', COUNT(*), SUM(sustained), NULL, NULL, NULL FROM chk
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(cte + by_group, [*params, t])
-        result = cursor.fetchall()
-    per_area = {k: (n, ok, avg_p, n_f, avg_f) for kind, k, _, n, ok, avg_p, n_f, avg_f in result if kind == "area"}
-    figures: dict[tuple[str, int], dict[str, tuple]] = defaultdict(dict)
-    for kind, k, what, n, ok, avg_p, n_f, avg_f in result:
-        if kind != "area":
-            figures[(kind, int(k))][what] = (int(n or 0), int(ok or 0), avg_p, int(n_f or 0), avg_f)
     service_ids = {pk for kind, pk in figures if kind == "service"}
     term_ids = {pk for kind, pk in figures if kind == "term"}
     # "| Q(pk__isnull=True)" (never true) keeps each query running when no id is listed, so the
@@ -785,11 +880,13 @@ def outcomes(filters: Filters) -> Dashboard:
         svc_rows,
         columns(svc_keys),
         column_totals=False,
+        page_rows=PAGE_ROWS,
         chart=Chart.BAR,
         description=(
-            "As above, for the families whose plan included an action with the service. Domestic abuse services "
-            f"first. Only services used by at least {t} of the families scored are listed; the rest share the "
-            "last row, which counts each family once however many of those services it used."
+            "As above, for the families whose plan included an action with the service: domestic abuse services "
+            f"first, then the services with the most families. Only services used by at least {t} of the families "
+            "scored are listed; the rest share the last row, which counts each family once however many of those "
+            "services it used."
         ),
         notes=(
             "A family can use several services, so rows overlap and are not added up (and the last row is not "
@@ -798,6 +895,7 @@ def outcomes(filters: Filters) -> Dashboard:
             "not counted.",
         ),
     )
+    service_table = _most_families_first(service_table, {f"service-{s}" for s in da_services})
     category_table = dc.table(
         "by_category",
         "Outcomes by category of service",
@@ -863,7 +961,7 @@ def encompass(filters: Filters) -> Dashboard:
 
     start, end = _bounds(filters)
     now = timezone.now()
-    rows = _month_rows(filters)
+    rows, retention_notes = _retention_marked(_month_rows(filters), filters)
     base = NotifiedChild.objects.filter(notification__received_at__gte=start, notification__received_at__lt=end)
     if filters.area:
         base = base.filter(_district_q("school__postcode", filters.area))
@@ -985,8 +1083,38 @@ def encompass(filters: Filters) -> Dashboard:
             ),
         ),
         (Section("notifications", "Notifications", (by_month, by_phase)),),
-        notes=(dc.primary_note(), "Area is the postcode district of the school; triage children have no area."),
+        notes=(
+            dc.primary_note(),
+            "Area is the postcode district of the school; triage children have no area.",
+            *retention_notes,
+        ),
     )
+
+
+INCOMPLETE = " (incomplete)"
+
+
+def _retention_marked(rows: list[tuple[str, str]], filters: Filters) -> tuple[list[tuple[str, str]], tuple[str, ...]]:
+    """Notifications are deleted RETENTION_ENCOMPASS_DAYS after their children were
+    acknowledged (:func:`portal.encompass.services.purge_expired`), so the months before that
+    horizon undercount: they are marked, and the page says why, rather than showing a fall that
+    is only the purge."""
+    from portal.encompass import conf
+
+    days = conf.retention_days()
+    kept_from = timezone.localdate() - datetime.timedelta(days=days)
+    if filters.date_from >= kept_from:
+        return rows, ()
+    marked = [
+        (key, label + INCOMPLETE if m < kept_from else label)
+        for (key, label), m in zip(rows, months(filters), strict=True)
+    ]
+    note = (
+        f"Notifications are deleted {days} days after their children were acknowledged (the retention "
+        f"period), so figures for days before {kept_from:%-d %B %Y} are incomplete: the months marked "
+        "incomplete, and the totals, count only the children not yet deleted."
+    )
+    return marked, (note,)
 
 
 # --- Directory and search -------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import record
 
 from . import disclosure, exports, selectors
-from .figures import Dashboard, Headline, Table
+from .figures import Dashboard, Headline, Table, for_page
 from .forms import InsightFilterForm
 
 VIEW = "insights.view_insights"
@@ -135,7 +135,10 @@ def _pairs(current: Dashboard, other: Dashboard | None) -> dict:
     return {
         "headlines": [HeadlinePair(h, other_headline(h.key)) for h in current.headlines],
         "sections": [
-            {"section": section, "figures": [FigurePair(t, other_table(t.key)) for t in section.tables]}
+            {
+                "section": section,
+                "figures": [FigurePair(for_page(t), for_page(other_table(t.key))) for t in section.tables],
+            }
             for section in current.sections
         ],
     }

@@ -122,13 +122,19 @@ try:
     }
 except Exception as exc:  # dj_database_url raises several exception types
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL Django understands: {exc}") from None
+# WAL lets the web server and the task worker share the file without "database is locked".
+# Reads go through a memory map (256 MB) with a 32 MB page cache per connection instead of
+# SQLite's 2 MB and a system call per page: a report that visits most rows of a large table
+# through an index (the insights dashboards, at 100,000 families) ran about twice as fast.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=268435456; PRAGMA cache_size=-32000;"
+    ),
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server and the task worker share the file without "database is locked".
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, lockout) ------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from django.db.models import Count, F
 
 from eh_assessments import casework_demo, chronology, demo, rereferral
-from eh_assessments.models import Assessment, Family, Person, Referral
+from eh_assessments.models import Assessment, Family, Person, Referral, ReferralChild
 from eh_assessments.models_casework import (
     CaseworkMessage,
     ClosureReason,
@@ -164,6 +164,11 @@ def test_the_demo_has_two_years_in_every_state(loaded):
     flagged = sum(bool(rereferral.rereferrals_for(r)) for r in referrals)
     rate = flagged / len(referrals)
     assert 0.12 <= rate <= 0.22, rate
+    # ... and stored on each request's links to its children, as rereferrals_for says.
+    stored = set(
+        ReferralChild.objects.filter(referral__in=referrals, rereferral=True).values_list("referral", "person")
+    )
+    assert stored == {(r.pk, flag.child.pk) for r in referrals for flag in rereferral.rereferrals_for(r)}
     print(f"\nre-referral rate {rate:.3f} ({flagged}/{len(referrals)}); load {seconds:.1f}s; {summary}")
 
     # Timeliness: late against 45 working days, and against a child's own target, with reasons.
@@ -171,6 +176,7 @@ def test_the_demo_has_two_years_in_every_state(loaded):
     late_standard = [a for a in submitted if a.submitted_at.date() > a.target_date]
     late_child = [a for a in submitted if any(a.submitted_at.date() > t.target_date for t in a.child_targets.all())]
     assert late_standard and late_child
+    assert all(a.submitted_on == casework_demo.timezone.localtime(a.submitted_at).date() for a in submitted)
     assert all(a.delay_reasons.exists() for a in late_standard)
 
     # Sustained checks for the closures older than six months that need one.

@@ -19,6 +19,7 @@ from eh_assessments.models_casework import (
     ClosureReason,
     Decision,
     Episode,
+    EpisodeService,
     Meeting,
     OutcomeRecord,
     Plan,
@@ -121,6 +122,20 @@ def test_a_plan_of_needs_outcomes_and_actions(w, episode):
     assert actions[1].service_page_id == service.pk
     episode.refresh_from_db()
     assert episode.next_review_due == TODAY + datetime.timedelta(weeks=6)
+    # The outcomes dashboard's read model of the services the plan uses.
+    assert list(EpisodeService.objects.filter(episode=episode).values_list("service_page_id", flat=True)) == [
+        service.pk
+    ]
+    # An action saved on its own (an import, the shell) is recorded too, once per service.
+    other = ServicePageFactory(title="Debt advice")
+    PlanAction.objects.create(
+        outcome=outcome, text="Debt advice", owner_name="Mum", due_on=TODAY, service_page_id=other.pk
+    )
+    PlanAction.objects.create(outcome=outcome, text="Again", owner_name="Mum", due_on=TODAY, service_page_id=other.pk)
+    assert set(EpisodeService.objects.filter(episode=episode).values_list("service_page_id", flat=True)) == {
+        service.pk,
+        other.pk,
+    }
 
 
 def test_a_plan_with_gaps_is_refused_whole(w, episode):

@@ -8,6 +8,7 @@ import decimal
 import uuid
 
 import pytest
+import time_machine
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -165,6 +166,23 @@ def test_submit_drops_answers_of_steps_that_no_longer_apply(assessment, lead, al
     assert "domestic-abuse" not in assessment.sections
     assert registry.child_step_name(registry.DEVELOPMENT, alex) in assessment.sections
     assert AuditEvent.objects.filter(action="update", object_id=str(assessment.pk), detail__submitted=True).exists()
+
+
+def test_submit_stores_the_local_day_of_submission(assessment, lead, alex):
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London: timeliness is judged by the local day,
+    # which reports compare with the target in the database.
+    fill_steps(assessment, lead)
+    assessment.refresh_from_db()
+    with time_machine.travel(datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC), tick=False):
+        services.submit_assessment(assessment, expected_version=assessment.version, user=lead)
+    assert assessment.submitted_on == datetime.date(2026, 7, 1)
+    assessment.refresh_from_db()
+    assert assessment.submitted_on == datetime.date(2026, 7, 1)
+    # A submission time changed through save() moves the day with it.
+    assessment.submitted_at = datetime.datetime(2026, 1, 10, 23, 30, tzinfo=datetime.UTC)
+    assessment.save(update_fields=["submitted_at"])
+    assessment.refresh_from_db()
+    assert assessment.submitted_on == datetime.date(2026, 1, 10)
 
 
 def test_submit_refuses_a_stale_version(assessment, lead, alex):

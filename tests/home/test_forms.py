@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 
 from django import forms
 
-from portal.forms import GovUKDateInput
+from portal.forms import GovUKDateInput, PlainSelect
 
 
 class ReferralForm(forms.Form):
@@ -181,3 +181,27 @@ def test_as_field_group_renders_one_field():
     page = BeautifulSoup(ReferralForm()["name"].as_field_group(), "html.parser")
     assert page.select_one("div.govuk-form-group > label.govuk-label")["for"] == "id_name"
     assert len(page.find_all("input")) == 1
+
+
+class LongListForm(forms.Form):
+    service = forms.TypedChoiceField(
+        label="Service",
+        required=False,
+        coerce=int,
+        choices=[("", "Any service"), ("1", "Tom & Jerry's <club>"), ("2", "Refuge")],
+        widget=PlainSelect,
+    )
+
+
+def test_a_plain_select_renders_like_a_govuk_select_and_keeps_the_choice():
+    page = render(LongListForm(data={"service": "2"}))
+    select = page.find("select")
+    assert select["class"] == ["govuk-select"] and select["name"] == "service" and select["id"] == "id_service"
+    options = select.find_all("option")
+    assert [(o["value"], o.get_text()) for o in options] == [
+        ("", "Any service"),
+        ("1", "Tom & Jerry's <club>"),  # escaped in the markup, read back as typed
+        ("2", "Refuge"),
+    ]
+    assert [o.has_attr("selected") for o in options] == [False, False, True]
+    assert page.find("label", attrs={"for": "id_service"}).get_text(strip=True) == "Service (optional)"

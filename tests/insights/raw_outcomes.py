@@ -1,18 +1,32 @@
-"""The outcomes dashboard's CTE as it was before the EpisodeOutcome read model: it ranks every
-outcome record of each episode and aggregates every score row. Kept as an independent oracle
-for the summary-based selector (tests/insights/test_outcome_summary.py)."""
+"""The outcomes dashboard's figures as they were computed before the read models (EpisodeOutcome,
+EpisodeOutcomeTotal) and the grouping in Python: every outcome record of each episode ranked,
+every score row aggregated, and the groups by service and category made in SQL. Kept as an
+independent oracle for the selector (tests/insights/test_selectors_outcome_summary.py)."""
 
 # ruff: noqa: S608 — SQL built from model table names and fixed fragments; values are parameters.
 
 from __future__ import annotations
 
+from django.db import connection
+
+from portal.insights import disclosure as dc
 from portal.insights.filters import Filters
-from portal.insights.selectors import _episode_where, _tbl, _using_sql
+from portal.insights.selectors import _episode_where, _q, _tbl
 
 _ORDER = (
     "CASE r.stage WHEN 'start' THEN 0 ELSE 1 END, CASE r.stage WHEN 'closure' THEN 1 ELSE 0 END, "
     "r.recorded_on, CASE r.stage WHEN 'start' THEN 0 WHEN 'review' THEN 1 ELSE 2 END, r.id"
 )
+
+
+def _using_sql() -> str:
+    """(episode_id, service_id): each directory service an episode's plan used, from the actions."""
+    return (
+        "SELECT DISTINCT pl.episode_id AS episode_id, pa.service_page_id AS service_id "
+        f"FROM {_tbl('PlanAction')} pa JOIN {_tbl('PlanOutcome')} po ON po.id = pa.outcome_id "
+        f"JOIN {_tbl('PlanNeed')} pn ON pn.id = po.need_id JOIN {_tbl('Plan')} pl ON pl.id = pn.plan_id "
+        "WHERE pa.service_page_id IS NOT NULL"
+    )
 
 
 def raw_outcome_cte(filters: Filters) -> tuple[str, list]:
@@ -30,7 +44,7 @@ def raw_outcome_cte(filters: Filters) -> tuple[str, list]:
     """
     from eh_assessments.models_casework import Episode
 
-    where, params = _episode_where(filters, "e")
+    where, params = _episode_where(filters, "e", using=_using_sql())
     ep_where = " AND ".join(["e.status = %s", "e.closed_on >= %s", "e.closed_on <= %s", *where])
     ep_params = [Episode.Status.CLOSED, filters.date_from, filters.date_to, *params]
     chk_where = " AND ".join(["c.checked_on >= %s", "c.checked_on <= %s", *where])
@@ -82,3 +96,57 @@ def raw_outcome_cte(filters: Filters) -> tuple[str, list]:
     used AS ({_using_sql()} AND pl.episode_id IN (SELECT id FROM eps UNION SELECT episode_id FROM chk))
     """
     return sql, ep_params + chk_params
+
+
+def raw_outcome_figures(filters: Filters) -> tuple[dict, dict]:
+    """What :func:`portal.insights.selectors._outcome_figures` returns, computed in one SQL
+    statement from the raw scores."""
+    from directory.models import ServicePage
+
+    cte, params = raw_outcome_cte(filters)
+    through = _q(ServicePage.taxonomy_terms.through._meta.db_table)
+    by_group = f"""
+    , svc AS (
+      SELECT u.service_id AS service_id FROM used u JOIN fam f ON f.episode_id = u.episode_id
+      GROUP BY u.service_id HAVING COUNT(*) >= %s
+    ),
+    sterm AS (
+      SELECT st.servicepage_id AS service_id, st.taxonomyterm_id AS term_id FROM {through} st
+      UNION
+      SELECT st.servicepage_id, tt.parent_id FROM {through} st
+      JOIN {_tbl("TaxonomyTerm", "directory")} tt ON tt.id = st.taxonomyterm_id WHERE tt.parent_id IS NOT NULL
+    ),
+    grp AS (
+      SELECT 'service' AS kind, service_id AS id, episode_id FROM used WHERE service_id IN (SELECT service_id FROM svc)
+      UNION ALL
+      SELECT DISTINCT 'other', 0, episode_id FROM used WHERE service_id NOT IN (SELECT service_id FROM svc)
+      UNION ALL
+      SELECT DISTINCT 'term', s.term_id, u.episode_id FROM used u JOIN sterm s ON s.service_id = u.service_id
+    )
+    SELECT 'area' AS kind, area AS k, 'dist' AS what, COUNT(*) AS n, SUM(CASE WHEN dp > 0 THEN 1 ELSE 0 END) AS ok,
+           AVG(dp * 1.0) AS avg_p, COUNT(df) AS n_f, AVG(df * 1.0) AS avg_f
+    FROM dist GROUP BY area
+    UNION ALL
+    SELECT g.kind, CAST(g.id AS TEXT), 'fam', COUNT(*), SUM(f.improved), AVG(f.avg_p), COUNT(f.avg_f), AVG(f.avg_f)
+    FROM grp g JOIN fam f ON f.episode_id = g.episode_id GROUP BY g.kind, g.id
+    UNION ALL
+    SELECT g.kind, CAST(g.id AS TEXT), 'chk', COUNT(*), SUM(c.sustained), NULL, NULL, NULL
+    FROM grp g JOIN chk c ON c.episode_id = g.episode_id GROUP BY g.kind, g.id
+    UNION ALL
+    SELECT 'all', '0', 'fam', COUNT(*), SUM(improved), AVG(avg_p), COUNT(avg_f), AVG(avg_f) FROM fam
+    UNION ALL
+    SELECT 'all', '0', 'chk', COUNT(*), SUM(sustained), NULL, NULL, NULL FROM chk
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(cte + by_group, [*params, dc.threshold()])
+        result = cursor.fetchall()
+    per_area = {
+        k: (int(n), int(ok or 0), avg_p, int(n_f), avg_f)
+        for kind, k, _, n, ok, avg_p, n_f, avg_f in result
+        if kind == "area"
+    }
+    figures: dict = {}
+    for kind, k, what, n, ok, avg_p, n_f, avg_f in result:
+        if kind != "area":
+            figures.setdefault((kind, int(k)), {})[what] = (int(n or 0), int(ok or 0), avg_p, int(n_f or 0), avg_f)
+    return per_area, figures

@@ -8,6 +8,8 @@ time). N3 (2 Mar 08:00): a secondary pupil at 14:00 (6 hours, on time). N0 (20 D
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from portal.insights import selectors
@@ -79,3 +81,28 @@ def test_chart_draws_the_counts_not_the_median_hours(dash):
     t = dash.table("notifications")
     assert t.chart_columns == ("Notified children", "Acknowledged by the deadline", "Overdue now")
     assert "Median hours to acknowledgement" in t.columns  # still in the table and the export
+
+
+def test_months_before_the_retention_horizon_are_marked_incomplete(world, no_suppression, settings):
+    # Acknowledged notifications are deleted after RETENTION_ENCOMPASS_DAYS: with the horizon on
+    # 10 February, January and February are partly purged, and the page says so.
+    from django.utils import timezone
+
+    settings.RETENTION_ENCOMPASS_DAYS = (timezone.localdate() - datetime.date(2026, 2, 10)).days
+    dash = selectors.encompass(PERIOD)
+    t = dash.table("notifications")
+    assert [row.label for row in t.rows[:3]] == [
+        "January 2026 (incomplete)",
+        "February 2026 (incomplete)",
+        "March 2026",
+    ]
+    assert any("figures for days before 10 February 2026 are incomplete" in note for note in dash.notes)
+    # A period inside the retention period is not marked.
+    settings.RETENTION_ENCOMPASS_DAYS = (timezone.localdate() - datetime.date(2025, 12, 1)).days
+    dash = selectors.encompass(PERIOD)
+    assert [row.label for row in dash.table("notifications").rows[:3]] == [
+        "January 2026",
+        "February 2026",
+        "March 2026",
+    ]
+    assert not any("retention" in note for note in dash.notes)

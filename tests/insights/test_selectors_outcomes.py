@@ -67,6 +67,7 @@ def test_families_improving_and_sustained(dash):
 
 def test_by_service_domestic_abuse_first(world, dash):
     t = dash.table("by_service")
+    assert t.page_rows == 25  # a council's 2,000 services: the page shows the first 25, the CSV all
     da, parenting = world.services["da"], world.services["parenting"]
     assert [r.key for r in t.rows] == [f"service-{da.pk}", f"service-{parenting.pk}"]
     assert cells(t, f"service-{da.pk}") == {
@@ -198,3 +199,50 @@ def test_distance_matches_outcomes_py(world, dash):
         assert t.cell(code, "Average change (practitioner)").value == round(sum(practitioner) / len(practitioner), 1)
         assert t.cell(code, "Average change (family)").value == round(sum(family) / len(family), 1)
         assert t.cell(code, "Families scored").value == len(practitioner)
+
+
+def test_services_are_ordered_domestic_abuse_first_then_by_families_shown():
+    from portal.insights.figures import Cell, Row, Table
+
+    def row(key, label, families, suppressed=False):
+        cell = Cell(None, "<5", True) if suppressed else Cell(families, str(families))
+        return Row(label, (cell,), key=key)
+
+    table = Table(
+        "by_service",
+        "Outcomes by service",
+        "Service",
+        ("Families",),
+        (
+            row("other", "Other services", 40),
+            row("service-1", "Alpha", 10),
+            row("service-2", "Beta", 30),
+            row("service-3", "Refuge", 5),
+            row("service-4", "Gamma", 0, suppressed=True),
+            row("service-5", "Delta", 30),
+        ),
+    )
+    ordered = selectors._most_families_first(table, {"service-3"})
+    # The domestic abuse service, then most families (ties by name), a hidden count last, "other" at the end.
+    assert [r.key for r in ordered.rows] == ["service-3", "service-2", "service-5", "service-1", "service-4", "other"]
+
+
+def test_the_outcomes_dashboard_pauses_the_garbage_collector_only_while_it_runs(world, monkeypatch):
+    import gc
+
+    seen = []
+    real = selectors._outcome_figures
+
+    def spy(filters):
+        seen.append(gc.isenabled())
+        return real(filters)
+
+    monkeypatch.setattr(selectors, "_outcome_figures", spy)
+    assert gc.isenabled()
+    selectors.outcomes(PERIOD)
+    assert seen == [False] and gc.isenabled()
+    # An error inside still turns it back on.
+    monkeypatch.setattr(selectors, "_outcome_figures", lambda filters: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        selectors.outcomes(PERIOD)
+    assert gc.isenabled()

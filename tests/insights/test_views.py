@@ -7,6 +7,7 @@ the real selectors."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.audit.models import AuditEvent
-from portal.insights import selectors
+from portal.insights import figures, selectors
 from portal.insights.figures import Cell, Chart, Dashboard, Headline, Row, Section, Table
 from portal.insights.filters import Filters
 from portal.insights.forms import InsightFilterForm, default_period
@@ -361,6 +362,22 @@ def test_the_dashboard_shows_charts_tables_and_hidden_cells(calls, commissioner,
     assert "On this page" in text
 
 
+def test_a_long_table_shows_its_first_rows_on_the_page_and_all_of_them_in_the_csv(
+    calls, commissioner, signed_in, monkeypatch
+):
+    def one_row_pages(table):
+        return figures.for_page(dataclasses.replace(table, page_rows=1) if table else None)
+
+    monkeypatch.setattr("portal.insights.views.for_page", one_row_pages)
+    client = signed_in(commissioner)
+    text = _text(client.get(reverse("insights:dashboard", kwargs={"slug": "early-help"})))
+    assert 'app-insights-table__row-header">April</th>' in text
+    assert 'app-insights-table__row-header">May</th>' not in text
+    assert "The page shows the first 1 of 2 rows; the CSV download has them all." in text
+    csv = client.get(reverse("insights:export", kwargs={"slug": "early-help"})).content.decode()
+    assert ",April," in csv and ",May," in csv
+
+
 def test_nothing_on_a_dashboard_links_to_a_case_or_a_family(calls, commissioner, signed_in):
     text = _text(signed_in(commissioner).get(reverse("insights:dashboard", kwargs={"slug": "early-help"})))
     links = re.findall(r'href="([^"]+)"', text)
@@ -616,3 +633,13 @@ def test_a_period_wholly_in_the_future_is_refused(calls, commissioner, signed_in
     text = _text(signed_in(commissioner).get(reverse("insights:dashboard", kwargs={"slug": "early-help"}), query))
     assert "The from date must be today or in the past" in text
     assert not calls  # no figures were asked for
+
+
+def test_only_a_list_ordered_by_importance_is_cut_on_the_page():
+    months = Table("m", "By month", "Month", ("N",), tuple(Row(f"M{i}", (_cell(i),), key=f"m{i}") for i in range(40)))
+    assert figures.for_page(months) is months  # a month series is never cut
+    services = dataclasses.replace(months, page_rows=25)
+    shown = figures.for_page(services)
+    assert [r.key for r in shown.rows] == [f"m{i}" for i in range(25)]
+    assert shown.notes[-1] == "The page shows the first 25 of 40 rows; the CSV download has them all."
+    assert figures.for_page(None) is None

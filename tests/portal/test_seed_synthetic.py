@@ -110,6 +110,7 @@ def test_assessment_targets_are_45_working_days(seeded):
         started = timezone.localtime(assessment.started_at).date()
         assert assessment.target_date == working_days.add_working_days(started, 45)
         assert assessment.submitted_at >= assessment.started_at
+        assert assessment.submitted_on == timezone.localtime(assessment.submitted_at).date()
     late = [a for a in decided if timezone.localtime(a.submitted_at).date() > a.target_date]
     assert late and all(a.delay_reasons.exists() for a in late)
 
@@ -188,3 +189,16 @@ def test_notifications_are_routed_with_a_plausible_deadline():
     assert logs.count() == 200
     assert logs.filter(result_count=0).values("text").annotate(n=Count("pk")).filter(n__gt=1).exists()
     assert logs.filter(created__lt=timezone.now() - datetime.timedelta(days=180)).exists()
+
+
+def test_the_services_each_plan_uses_are_recorded(seeded):
+    """The EpisodeService read model holds exactly the (episode, service) pairs of the actions."""
+    from eh_assessments.models_casework import EpisodeService
+
+    from_actions = set(
+        PlanAction.objects.exclude(service_page_id=None).values_list(
+            "outcome__need__plan__episode_id", "service_page_id"
+        )
+    )
+    assert from_actions
+    assert set(EpisodeService.objects.values_list("episode_id", "service_page_id")) == from_actions
