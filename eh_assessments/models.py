@@ -462,6 +462,26 @@ class ReferralChild(models.Model):
     def __str__(self) -> str:
         return f"Referral child {self.pk}"
 
+    # A link saved or deleted on its own (not through ``referral.children``, whose changes the
+    # receivers in ``signals`` follow) refreshes its child's flags, and the child it moved from.
+    def save(self, *args, **kwargs):
+        from .rereferral import refresh_flags
+
+        before = None
+        if self.pk is not None:
+            before = type(self).objects.filter(pk=self.pk).values_list("person_id", flat=True).first()
+        super().save(*args, **kwargs)
+        refresh_flags({self.person_id, *([before] if before is not None else [])})
+        self.refresh_from_db(fields=["rereferral"])
+
+    def delete(self, *args, **kwargs):
+        from .rereferral import refresh_flags
+
+        person_id = self.person_id
+        result = super().delete(*args, **kwargs)
+        refresh_flags([person_id])
+        return result
+
 
 # --- The assessment --------------------------------------------------------------------------
 

@@ -321,11 +321,22 @@ class PlanAction(models.Model):
     def __str__(self) -> str:
         return f"Action {self.pk}"
 
+    # An action saved or deleted on its own (an import, the shell, an admin) rebuilds its
+    # episode's EpisodeService rows from the actions, so a service changed or removed drops out.
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        if self.service_page_id is not None:
-            episode_id = PlanOutcome.objects.filter(pk=self.outcome_id).values_list("need__plan__episode_id", flat=True)
-            EpisodeService.record(episode_id.get(), [self.service_page_id])
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "service_page_id" in update_fields:
+            EpisodeService.rebuild(self._episode_id())
+
+    def delete(self, *args, **kwargs):
+        episode_id = self._episode_id()
+        result = super().delete(*args, **kwargs)
+        EpisodeService.rebuild(episode_id)
+        return result
+
+    def _episode_id(self) -> int:
+        return PlanOutcome.objects.filter(pk=self.outcome_id).values_list("need__plan__episode_id", flat=True).get()
 
 
 class EpisodeService(models.Model):
@@ -333,7 +344,8 @@ class EpisodeService(models.Model):
     once. The outcomes dashboard groups families by service from these rows instead of joining
     every action to its outcome, need and plan. Written with the actions: by
     ``casework.agree_plan`` and the synthetic generator (in bulk; an episode has one plan, whose
-    actions keep their service) and by ``PlanAction.save``; backfilled by migration."""
+    actions keep their service), and rebuilt by ``PlanAction.save`` and ``PlanAction.delete``;
+    backfilled by migration. A bulk writer of actions calls ``record`` or ``rebuild`` itself."""
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="+")
     service_page_id = models.PositiveIntegerField(help_text="A directory ServicePage id.")
@@ -350,6 +362,13 @@ class EpisodeService(models.Model):
             [cls(episode_id=episode_id, service_page_id=pk) for pk in sorted(set(service_page_ids))],
             ignore_conflicts=True,
         )
+
+    @classmethod
+    def rebuild(cls, episode_id: int) -> None:
+        """The episode's rows again, from its plan's actions."""
+        used = PlanAction.objects.filter(outcome__need__plan__episode_id=episode_id).exclude(service_page_id=None)
+        cls.objects.filter(episode_id=episode_id).delete()
+        cls.record(episode_id, used.values_list("service_page_id", flat=True))
 
 
 class Meeting(models.Model):

@@ -89,8 +89,11 @@ def for_page(table: Table | None) -> Table | None:
     if table is None or table.page_rows is None or len(table.rows) <= table.page_rows:
         return table
     limit = table.page_rows
-    note = f"The page shows the first {limit} of {len(table.rows):,} rows; the CSV download has them all."
-    return replace(table, rows=table.rows[:limit], notes=(*table.notes, note))
+    # A row that gathers the rest ("other") stays at the end: the description promises it.
+    pinned = tuple(row for row in table.rows if row.key == "other")
+    rows = tuple(row for row in table.rows if row.key != "other")[:limit] + pinned
+    note = f"The page shows the first {limit} of {len(table.rows) - len(pinned):,} rows; the CSV download has them all."
+    return replace(table, rows=rows, notes=(*table.notes, note))
 
 
 @dataclass(frozen=True)

@@ -596,7 +596,9 @@ def _gc_paused(function):
     few hundred thousand small tuples, sets and lists until it returns (none can form a cycle:
     reference counting frees them all); the collector otherwise went over them again and again
     as they were made, about an eighth of the dashboard's time at 100,000 families. Collection
-    resumes afterwards (a garbage cycle made meanwhile by another thread waits until then)."""
+    resumes afterwards. The switch is the process's: with gunicorn threads, another request's
+    garbage cycles wait until then too (nothing is lost; reference counting still frees
+    everything else), and a thread that finds it already paused leaves it as it is."""
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):

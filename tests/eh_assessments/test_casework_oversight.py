@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from eh_assessments import casework, timeliness
 from eh_assessments import casework_selectors as sel
-from eh_assessments.models import Assessment, ChildTarget
+from eh_assessments.models import Assessment, ChildTarget, submission_fields
 from eh_assessments.models_casework import Decision, Supervision
 from tests.eh_assessments.casework_factories import (
     CaseChildFactory,
@@ -123,7 +123,7 @@ def test_submitted_assessments_to_decide_are_the_managers_team_only(w):
     def submitted(lead, days_ago):
         assessment = draft(lead, started=TODAY - datetime.timedelta(days=30))
         Assessment.objects.filter(pk=assessment.pk).update(
-            status=Assessment.Status.SUBMITTED, submitted_at=NOW - datetime.timedelta(days=days_ago)
+            status=Assessment.Status.SUBMITTED, **submission_fields(NOW - datetime.timedelta(days=days_ago))
         )
         return assessment
 

@@ -137,6 +137,17 @@ def test_a_plan_of_needs_outcomes_and_actions(w, episode):
         other.pk,
     }
 
+    # Changing or removing a service, or deleting the action, drops it (the plan no longer uses it).
+    def used():
+        return set(EpisodeService.objects.filter(episode=episode).values_list("service_page_id", flat=True))
+
+    actions[1].service_page_id = None
+    actions[1].save()
+    assert used() == {other.pk}
+    for action in PlanAction.objects.filter(service_page_id=other.pk):
+        action.delete()
+    assert used() == set()
+
 
 def test_a_plan_with_gaps_is_refused_whole(w, episode):
     needs = plan_needs(w)

@@ -1,5 +1,5 @@
 """The stored re-referral flag (``ReferralChild.rereferral``): always what ``rereferrals_for``
-says, however requests and their children change, and what migration 0007 backfills."""
+says, however requests and their children change, and what migration 0010 backfills."""
 
 from __future__ import annotations
 
@@ -91,6 +91,22 @@ def test_the_child_side_of_the_link_keeps_the_flag_too(pair):
     assert not ReferralChild.objects.filter(person=amy).exists()
     amy.referrals.set([earlier, later])
     assert stored(later)["Amy"] is True
+    assert_stored_flags_are_the_rule()
+
+
+def test_a_link_saved_or_deleted_on_its_own_keeps_the_flag_too(pair):
+    earlier, later, amy = pair
+    link = ReferralChild.objects.get(referral=earlier, person=amy)
+    link.delete()
+    assert stored(later)["Amy"] is False
+    created = ReferralChild.objects.create(referral=earlier, person=amy)
+    assert stored(later)["Amy"] is True
+    assert created.rereferral is False  # the earlier request itself is not a re-referral
+    # A link moved to another child refreshes both children.
+    ben = Person.objects.get(given_name="Ben")
+    created.person = ben
+    created.save()
+    assert stored(later) == {"Amy": False, "Ben": True}
     assert_stored_flags_are_the_rule()
 
 
@@ -190,7 +206,7 @@ def test_seeded_synthetic_families_have_the_flags_right():
 
 @pytest.mark.parametrize(("previous", "new", "flagged"), EDGES)
 def test_the_migration_backfills_every_flag(team, family, previous, new, flagged):
-    """Migration 0007 sets the flags of links recorded before it, by the same rule."""
+    """Migration 0010 sets the flags of links recorded before it, by the same rule."""
     referral_for(team, "Amy", family=family, received_on=previous)
     later = referral_for(team, "Amy", "Ben", family=family, received_on=new)
     referral_for(team, "Ben", family=family, received_on=new + datetime.timedelta(days=200))

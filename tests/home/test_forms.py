@@ -205,3 +205,10 @@ def test_a_plain_select_renders_like_a_govuk_select_and_keeps_the_choice():
     ]
     assert [o.has_attr("selected") for o in options] == [False, False, True]
     assert page.find("label", attrs={"for": "id_service"}).get_text(strip=True) == "Service (optional)"
+    # Its options work wherever Django's do (a template that walks field.subwidgets).
+    form = LongListForm(data={"service": "2"})
+    assert [(w.data["value"], w.data["selected"]) for w in form["service"].subwidgets] == [
+        ("", False),
+        ("1", False),
+        ("2", True),
+    ]

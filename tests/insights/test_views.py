@@ -643,3 +643,8 @@ def test_only_a_list_ordered_by_importance_is_cut_on_the_page():
     assert [r.key for r in shown.rows] == [f"m{i}" for i in range(25)]
     assert shown.notes[-1] == "The page shows the first 25 of 40 rows; the CSV download has them all."
     assert figures.for_page(None) is None
+    # A row gathering the rest stays last.
+    with_other = dataclasses.replace(services, rows=(*services.rows, Row("Other services", (_cell(3),), key="other")))
+    shown = figures.for_page(with_other)
+    assert [r.key for r in shown.rows][-2:] == ["m24", "other"] and len(shown.rows) == 26
+    assert shown.notes[-1] == "The page shows the first 25 of 40 rows; the CSV download has them all."
