@@ -516,7 +516,6 @@ class EpisodeOutcomeTotal(models.Model):
     million rows)."""
 
     episode = models.OneToOneField(Episode, on_delete=models.CASCADE, primary_key=True, related_name="outcome_total")
-    areas = models.PositiveSmallIntegerField(help_text="Outcome areas with a practitioner change.")
     improved = models.BooleanField()
     change_practitioner = models.FloatField()
     change_family = models.FloatField(null=True, blank=True)

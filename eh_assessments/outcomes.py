@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Case, Count, F, FloatField, Max, Sum, When
+from django.db.models import Avg, Case, F, FloatField, Max, Sum, When
 from django.db.models.functions import Cast
 
 AREAS: tuple[tuple[str, str], ...] = (
@@ -252,7 +252,6 @@ def refresh_outcome_totals(episode_ids: Iterable[int], *, EpisodeOutcome=None, E
         )
         .values("episode_id")
         .annotate(
-            areas=Count("pk"),
             total=Sum(change_p),
             change_practitioner=Avg(Cast(change_p, FloatField())),
             change_family=Avg(Cast(change_f, FloatField())),

@@ -27,7 +27,6 @@ class Migration(migrations.Migration):
             name='EpisodeOutcomeTotal',
             fields=[
                 ('episode', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='outcome_total', serialize=False, to='eh_assessments.episode')),
-                ('areas', models.PositiveSmallIntegerField(help_text='Outcome areas with a practitioner change.')),
                 ('improved', models.BooleanField()),
                 ('change_practitioner', models.FloatField()),
                 ('change_family', models.FloatField(blank=True, null=True)),

@@ -209,7 +209,7 @@ def _referrals_table(filters: Filters) -> tuple[dc.Spec, dc.Spec]:
     sql, params = _rereferral_sql(filters, "m, source_agency, COUNT(*), SUM(re)", "GROUP BY m, source_agency")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        data = [{"m": m, "referral__source_agency": s, "n": n, "re": re} for m, s, n, re in cursor.fetchall()]
+        data = [{"m": m, "source": s, "n": n, "re": re} for m, s, n, re in cursor.fetchall()]
     per_month = _by_month(data, len(rows), "n", "re")
     by_month = dc.Spec(
         "referrals",
@@ -235,7 +235,7 @@ def _referrals_table(filters: Filters) -> tuple[dc.Spec, dc.Spec]:
     known = {code for code, _ in SOURCE_AGENCY_CHOICES}
     agency = defaultdict(int)
     for row in data:  # a code no longer offered counts as "other", so both tables have one total
-        agency[row["referral__source_agency"] if row["referral__source_agency"] in known else "other"] += row["n"]
+        agency[row["source"] if row["source"] in known else "other"] += row["n"]
     by_source = dc.Spec(
         "referrals_by_source",
         "Referrals by source agency",
